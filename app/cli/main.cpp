@@ -1,0 +1,13 @@
+#include "Cli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("SyncPilot"));
+    QCoreApplication::setApplicationName(QStringLiteral("syncpilot"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SYNCPILOT_VERSION));
+    sp::cli::Cli cli;
+    return cli.run(QCoreApplication::arguments().mid(1));
+}

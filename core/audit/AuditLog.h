@@ -1,0 +1,99 @@
+#pragma once
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QIODevice>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace sp {
+
+class Workspace;
+
+// Who made a change, from where, and why. Attached to every write and to its audit entry.
+struct ChangeContext
+{
+    QString actor;   // OS user
+    QString account; // signed-in account, if any
+    QString source;  // gui, cli, agent, controller
+    QString reason;
+
+    // The OS user of this process, for the given source.
+    static ChangeContext local(const QString &source, const QString &reason = {});
+};
+
+struct AuditEntry
+{
+    qint64 seq = 0;
+    QDateTime at;
+    QString actor;
+    QString account;
+    QString action;  // flag.create, flag.update, killswitch.on, …
+    QString object;  // flag:checkout.sync, segment:beta, workspace
+    QString before;  // canonical JSON text ("null" when there was nothing)
+    QString after;
+    QString reason;
+    QString source;
+    QString prevHash;
+    QString hash;
+
+    QJsonObject toJson() const;
+    // The exact bytes hashed for this entry (after the previous hash).
+    QByteArray canonical() const;
+};
+
+struct AuditFilter
+{
+    std::optional<QDateTime> from;   // inclusive
+    std::optional<QDateTime> to;     // exclusive
+    QString actor;                   // exact
+    QString object;                  // exact, or prefix when it ends with '*'
+    QString action;                  // exact, or prefix when it ends with '*'
+    int limit = 0;                   // 0: all
+};
+
+struct AuditVerification
+{
+    bool ok = true;
+    qint64 entries = 0;
+    qint64 firstBadSeq = 0;   // 0 when ok
+    QString problem;          // in words
+    QString headHash;         // the chain head the check ended on
+};
+
+// The append-only, hash-chained audit log (SHA-256 over the previous hash and the canonical
+// entry). Appends happen inside the caller's write transaction, so a change and its entry commit
+// together or not at all.
+class AuditLog
+{
+    Q_DECLARE_TR_FUNCTIONS(AuditLog)
+
+public:
+    explicit AuditLog(Workspace &workspace) : m_ws(workspace) {}
+
+    // Must be called inside Workspace::write().
+    AuditEntry append(const ChangeContext &ctx, const QString &action, const QString &object,
+                      const QJsonValue &before, const QJsonValue &after);
+
+    QList<AuditEntry> list(const AuditFilter &filter = {}) const;
+    // Streams matching entries in order without loading them all.
+    void forEach(const AuditFilter &filter, const std::function<void(const AuditEntry &)> &fn) const;
+    AuditVerification verify() const;
+
+    // RFC 4180 CSV / JSON Lines, each stamped with the chain head they were verified against.
+    // Return the number of entries written; throw sp::Error if the chain does not verify.
+    qint64 exportCsv(QIODevice &out, const AuditFilter &filter) const;
+    qint64 exportJsonl(QIODevice &out, const AuditFilter &filter) const;
+
+    static QByteArray hashOf(const QString &prevHash, const AuditEntry &entry);
+
+private:
+    Workspace &m_ws;
+};
+
+} // namespace sp
