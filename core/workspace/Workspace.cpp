@@ -44,7 +44,7 @@ QString maskPassword(const QString &dsn)
 bool hasWriteBits(const QString &path)
 {
     const auto perms = QFile::permissions(path);
-    return perms & (QFileDevice::WriteOwner | QFileDevice::WriteUser | QFileDevice::WriteGroup | QFileDevice::WriteOther);
+    return perms & (QFileDevice::WriteOwner | QFileDevice::WriteGroup | QFileDevice::WriteOther);
 }
 
 } // namespace
