@@ -60,10 +60,10 @@ ChangeContext Cli::context(const QString &source, const QString &reason) const
     return ChangeContext::local(source, reason);
 }
 
-Workspace &Cli::workspace()
+Workspace &Cli::workspace(Workspace::OpenMode mode)
 {
     if (!m_ws)
-        m_ws = Workspace::open(m_location.isEmpty() ? Workspace::defaultLocation() : m_location);
+        m_ws = Workspace::open(m_location.isEmpty() ? Workspace::defaultLocation() : m_location, mode);
     return *m_ws;
 }
 

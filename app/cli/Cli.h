@@ -46,7 +46,8 @@ public:
     Cli();
     int run(const QStringList &arguments);
 
-    Workspace &workspace();
+    // The workspace of --workspace; only `init` may create one.
+    Workspace &workspace(Workspace::OpenMode mode = Workspace::OpenMode::MustExist);
     bool json() const { return m_json; }
     ChangeContext context(const QString &source, const QString &reason = {}) const;
 

@@ -26,7 +26,7 @@ void addWorkspaceCommands(QList<Command> &commands)
         [](Cli &cli, QCommandLineParser &p) {
             if (!p.positionalArguments().isEmpty())
                 Cli::usage(Tr::tr("Unexpected argument \"%1\".").arg(p.positionalArguments().first()));
-            Workspace &ws = cli.workspace();
+            Workspace &ws = cli.workspace(Workspace::OpenMode::CreateIfMissing);
             if (p.isSet(QStringLiteral("demo")))
                 DemoWorkspace::populate(ws);
             const int flags = static_cast<int>(FlagStore(ws).flags().size());

@@ -70,7 +70,7 @@ QString Workspace::defaultLocation()
     return QDir(dir).filePath(QStringLiteral("workspace.sqlite"));
 }
 
-std::unique_ptr<Workspace> Workspace::open(const QString &location)
+std::unique_ptr<Workspace> Workspace::open(const QString &location, OpenMode mode)
 {
     const QString name = nextConnectionName();
     std::unique_ptr<Workspace> ws;
@@ -101,6 +101,12 @@ std::unique_ptr<Workspace> Workspace::open(const QString &location)
         if (!db.open())
             fail(tr("Cannot connect to the PostgreSQL workspace %1: %2").arg(display, db.lastError().text().trimmed()));
         ws->exec(QStringLiteral("SET client_min_messages TO WARNING"));
+        if (mode == OpenMode::MustExist) {
+            QSqlQuery q = ws->exec(QStringLiteral("SELECT to_regclass('schema_migrations') IS NOT NULL"));
+            if (!q.next() || !q.value(0).toBool())
+                invalid(tr("The PostgreSQL database %1 holds no SyncPilot workspace yet; create it with: "
+                           "syncpilot-cli --workspace %1 init").arg(display));
+        }
     } else {
         const QFileInfo info(location);
         const QString path = info.absoluteFilePath();
@@ -117,6 +123,8 @@ std::unique_ptr<Workspace> Workspace::open(const QString &location)
             // Root ignores permission bits, so honour a file marked read-only explicitly.
             readOnly = !info.isWritable() || !hasWriteBits(path);
         } else {
+            if (mode == OpenMode::MustExist)
+                invalid(tr("Workspace %1 does not exist; create it with: syncpilot-cli --workspace %1 init").arg(path));
             if (!QDir().mkpath(info.absolutePath()))
                 fail(tr("Cannot create the folder for workspace %1.").arg(path));
         }

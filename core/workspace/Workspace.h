@@ -21,10 +21,14 @@ class Workspace
 public:
     enum class Engine { Sqlite, Postgres };
 
-    // location: a file path, or a postgresql://user:password@host:port/db DSN.
-    // Creates the SQLite file when missing (unless it is read-only), applies pending migrations.
-    // Throws sp::Error with a message naming the location (never the password).
-    static std::unique_ptr<Workspace> open(const QString &location);
+    enum class OpenMode {
+        CreateIfMissing, // a new SQLite file / an empty PostgreSQL database becomes a workspace
+        MustExist,       // refuse (InvalidInput) unless the workspace was initialised before
+    };
+
+    // location: a file path, or a postgresql://user:password@host:port/db DSN. Applies pending
+    // migrations. Throws sp::Error with a message naming the location (never the password).
+    static std::unique_ptr<Workspace> open(const QString &location, OpenMode mode = OpenMode::CreateIfMissing);
 
     // The file used when no --workspace is given: under QStandardPaths::AppDataLocation.
     static QString defaultLocation();

@@ -88,6 +88,7 @@ private Q_SLOTS:
             QTest::addRow("%s unknown command", e) << engine << QStringList{"flags", "lst"} << 2 << "Unknown command";
             QTest::addRow("%s killswitch without reason", e) << engine << QStringList{"killswitch", "on"} << 2 << "--reason";
             QTest::addRow("%s bad audit time", e) << engine << QStringList{"audit", "list", "--from", "yesterday"} << 3 << "\"yesterday\"";
+            QTest::addRow("%s workspace typo", e) << engine << QStringList{"--workspace", m_dir.filePath(QStringLiteral("typo.sqlite")), "flag", "list"} << 3 << "does not exist; create it with";
             QTest::addRow("%s publish into missing folder", e) << engine << QStringList{"publish", "flagd", "/nonexistent/dir/flags.json"} << 3 << "/nonexistent/dir";
         }
     }
@@ -123,6 +124,11 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.text().contains(notes) && r.text().contains(QStringLiteral("not an SQLite database")), qPrintable(r.text()));
         QCOMPARE(test::readFile(notes), QByteArray("not a database"));
+
+        const QString typo = m_dir.filePath(QStringLiteral("tpyo.sqlite"));
+        r = runCli(typo, {QStringLiteral("flag"), QStringLiteral("list")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(!QFile::exists(typo), "a mistyped workspace path must not create a new workspace");
 
         QTcpServer probe;
         probe.listen(QHostAddress::LocalHost, 0);

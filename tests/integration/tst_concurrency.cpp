@@ -20,6 +20,7 @@ private Q_SLOTS:
     void parallelWritersLoseNothing()
     {
         SP_FRESH_WORKSPACE(location, m_dir);
+        QCOMPARE(test::runCli(location, {"init"}).exitCode, 0);
         QCOMPARE(test::runCli(location, {"flag", "create", "contended"}).exitCode, 0);
         // Each writer process changes the same flag many times, alternating values so every
         // call is a real change; with a lost update the final version would be short.
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void staleEditFromAnotherProcessIsRefused()
     {
         SP_FRESH_WORKSPACE(location, m_dir);
+        QCOMPARE(test::runCli(location, {"init"}).exitCode, 0);
         QCOMPARE(test::runCli(location, {"flag", "create", "race"}).exitCode, 0);
         // operator A reads version 1, operator B changes the flag, A's edit must bounce
         QCOMPARE(test::runCli(location, {"flag", "set", "race", "--percent", "10", "--expect-version", "1"}).exitCode, 0);
