@@ -41,6 +41,10 @@ Cli::Cli()
     addWorkspaceCommands(m_commands);
     addFlagCommands(m_commands);
     addAuditCommands(m_commands);
+    addMetricsCommands(m_commands);
+    addRolloutCommands(m_commands);
+    addRollbackCommands(m_commands);
+    addAgentCommands(m_commands);
 }
 
 void Cli::out(const QString &text) const { writeStream(stdout, text.toUtf8() + '\n'); }

@@ -75,5 +75,9 @@ private:
 void addWorkspaceCommands(QList<Command> &commands);
 void addFlagCommands(QList<Command> &commands);
 void addAuditCommands(QList<Command> &commands);
+void addMetricsCommands(QList<Command> &commands);  // MetricsCommands.cpp
+void addRolloutCommands(QList<Command> &commands);  // RolloutCommands.cpp
+void addRollbackCommands(QList<Command> &commands); // RollbackCommands.cpp
+void addAgentCommands(QList<Command> &commands);    // AgentCommands.cpp (agent, webhook)
 
 } // namespace sp::cli

@@ -65,6 +65,110 @@ const QList<Migration> &migrations()
          },
          {},
          {}},
+        // {id} becomes an auto-numbered primary key (SQLite rowid alias / PostgreSQL identity).
+        {2,
+         QStringLiteral("rollout control plane: run records and minute buckets, sync configs, rollouts, guardrails, "
+                        "decision ledger, rollback snapshots, webhooks"),
+         {
+             QStringLiteral("CREATE TABLE metric_buckets ("
+                            " flag_key TEXT NOT NULL,"
+                            " cohort TEXT NOT NULL CHECK (cohort IN ('legacy', 'sync', 'shadow')),"
+                            " minute BIGINT NOT NULL,"
+                            " runs INTEGER NOT NULL DEFAULT 0,"
+                            " errors INTEGER NOT NULL DEFAULT 0,"
+                            " critical INTEGER NOT NULL DEFAULT 0,"
+                            " mismatches INTEGER NOT NULL DEFAULT 0,"
+                            " http429 INTEGER NOT NULL DEFAULT 0,"
+                            " retries INTEGER NOT NULL DEFAULT 0,"
+                            " latency_sum_ms BIGINT NOT NULL DEFAULT 0,"
+                            " latency_hist TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (flag_key, cohort, minute))"),
+             QStringLiteral("CREATE TABLE run_records ("
+                            " id {id},"
+                            " flag_key TEXT NOT NULL,"
+                            " config TEXT NOT NULL DEFAULT '',"
+                            " target TEXT NOT NULL DEFAULT '',"
+                            " path TEXT NOT NULL CHECK (path IN ('legacy', 'sync', 'shadow')),"
+                            " started_ms BIGINT NOT NULL,"
+                            " duration_ms BIGINT NOT NULL,"
+                            " ok INTEGER NOT NULL,"
+                            " error_class TEXT NOT NULL DEFAULT '',"
+                            " critical INTEGER NOT NULL DEFAULT 0,"
+                            " rows_read INTEGER NOT NULL DEFAULT 0,"
+                            " vars_created INTEGER NOT NULL DEFAULT 0,"
+                            " vars_updated INTEGER NOT NULL DEFAULT 0,"
+                            " vars_deleted INTEGER NOT NULL DEFAULT 0,"
+                            " api_calls INTEGER NOT NULL DEFAULT 0,"
+                            " retries INTEGER NOT NULL DEFAULT 0,"
+                            " http429 INTEGER NOT NULL DEFAULT 0,"
+                            " mismatches INTEGER NOT NULL DEFAULT 0,"
+                            " rehearsal INTEGER NOT NULL DEFAULT 0)"),
+             QStringLiteral("CREATE TABLE sync_configs ("
+                            " name TEXT PRIMARY KEY,"
+                            " flag_key TEXT NOT NULL DEFAULT '',"
+                            " mode TEXT NOT NULL DEFAULT 'legacy' CHECK (mode IN ('legacy', 'sync', 'hybrid')),"
+                            " settings TEXT NOT NULL DEFAULT '{}',"
+                            " fallback_reason TEXT NOT NULL DEFAULT '',"
+                            " version BIGINT NOT NULL DEFAULT 1,"
+                            " created_at TEXT NOT NULL,"
+                            " updated_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE rollouts ("
+                            " id {id},"
+                            " flag_key TEXT NOT NULL REFERENCES flags(key),"
+                            " plan TEXT NOT NULL,"
+                            " template TEXT NOT NULL DEFAULT '',"
+                            " state TEXT NOT NULL CHECK (state IN ('draft', 'running', 'paused', 'completed', 'rolled_back', 'aborted')),"
+                            " phase_index INTEGER NOT NULL DEFAULT 0,"
+                            " phase_started_at TEXT NOT NULL,"
+                            " started_at TEXT NOT NULL,"
+                            " updated_at TEXT NOT NULL,"
+                            " state_reason TEXT NOT NULL DEFAULT '',"
+                            " version BIGINT NOT NULL DEFAULT 1)"),
+             QStringLiteral("CREATE TABLE guardrails ("
+                            " id {id},"
+                            " flag_key TEXT NOT NULL DEFAULT '',"
+                            " name TEXT NOT NULL,"
+                            " definition TEXT NOT NULL,"
+                            " enabled INTEGER NOT NULL DEFAULT 1)"),
+             QStringLiteral("CREATE TABLE guardrail_state ("
+                            " rollout_id BIGINT NOT NULL,"
+                            " guardrail TEXT NOT NULL,"
+                            " consecutive_breaches INTEGER NOT NULL DEFAULT 0,"
+                            " last_evaluated_at TEXT NOT NULL,"
+                            " PRIMARY KEY (rollout_id, guardrail))"),
+             QStringLiteral("CREATE TABLE decisions ("
+                            " id {id},"
+                            " at TEXT NOT NULL,"
+                            " flag_key TEXT NOT NULL DEFAULT '',"
+                            " rollout_id BIGINT NOT NULL DEFAULT 0,"
+                            " kind TEXT NOT NULL,"
+                            " automatic INTEGER NOT NULL,"
+                            " actor TEXT NOT NULL,"
+                            " source TEXT NOT NULL,"
+                            " summary TEXT NOT NULL,"
+                            " evidence TEXT NOT NULL DEFAULT '{}')"),
+             QStringLiteral("CREATE TABLE snapshots ("
+                            " id {id},"
+                            " at TEXT NOT NULL,"
+                            " kind TEXT NOT NULL,"
+                            " reason TEXT NOT NULL DEFAULT '',"
+                            " actor TEXT NOT NULL,"
+                            " before_state TEXT NOT NULL,"
+                            " after_state TEXT NOT NULL,"
+                            " restored_at TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE TABLE webhooks ("
+                            " id {id},"
+                            " url TEXT NOT NULL,"
+                            " format TEXT NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'slack')),"
+                            " enabled INTEGER NOT NULL DEFAULT 1,"
+                            " created_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX run_records_flag_time ON run_records (flag_key, started_ms)"),
+             QStringLiteral("CREATE INDEX run_records_time ON run_records (started_ms)"),
+             QStringLiteral("CREATE UNIQUE INDEX rollouts_one_active ON rollouts (flag_key) WHERE state IN ('draft', 'running', 'paused')"),
+             QStringLiteral("CREATE INDEX decisions_flag ON decisions (flag_key, id)"),
+         },
+         {},
+         {}},
     };
     return all;
 }

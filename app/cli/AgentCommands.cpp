@@ -1,0 +1,7 @@
+#include "Cli.h"
+
+namespace sp::cli {
+
+void addAgentCommands(QList<Command> &) {}
+
+} // namespace sp::cli

@@ -1,0 +1,7 @@
+#include "Cli.h"
+
+namespace sp::cli {
+
+void addRollbackCommands(QList<Command> &) {}
+
+} // namespace sp::cli
