@@ -1,5 +1,7 @@
 #include "Translations.h"
 
+#include "common/EnglishPlurals.h"
+
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <QPointer>
@@ -26,6 +28,11 @@ bool install(QPointer<QTranslator> &slot, const QLocale &locale, const QString &
 
 bool installTranslations(const QLocale &locale)
 {
+    static bool plurals = false;
+    if (!plurals) { // English numerus forms first: real translations installed later take precedence
+        EnglishPlurals::install(QCoreApplication::instance());
+        plurals = true;
+    }
     static QPointer<QTranslator> qtTranslator;
     static QPointer<QTranslator> appTranslator;
     install(qtTranslator, locale, QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));

@@ -102,7 +102,7 @@ void addAuditCommands(QList<Command> &commands)
             if (cli.json())
                 cli.outJson(QJsonObject{{QStringLiteral("written"), path}, {QStringLiteral("entries"), n}});
             else
-                cli.out(Tr::tr("Wrote %n audit entries to %1.", nullptr, static_cast<int>(n)).arg(path));
+                cli.out(Tr::tr("Wrote %n audit record(s) to %1.", nullptr, static_cast<int>(n)).arg(path));
             return 0;
         }};
 
@@ -119,7 +119,7 @@ void addAuditCommands(QList<Command> &commands)
                                         {QStringLiteral("problem"), v.problem},
                                         {QStringLiteral("head"), v.headHash}});
             } else if (v.ok) {
-                cli.out(Tr::tr("Audit chain intact: %n entries, head %1.", nullptr, static_cast<int>(v.entries)).arg(v.headHash));
+                cli.out(Tr::tr("Audit chain intact: %n record(s), head %1.", nullptr, static_cast<int>(v.entries)).arg(v.headHash));
             } else {
                 cli.warn(Tr::tr("Audit chain BROKEN at entry %1: %2.").arg(v.firstBadSeq).arg(v.problem));
             }

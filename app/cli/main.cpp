@@ -1,4 +1,5 @@
 #include "Cli.h"
+#include "common/EnglishPlurals.h"
 
 #include <QCoreApplication>
 
@@ -8,6 +9,7 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("SyncPilot"));
     QCoreApplication::setApplicationName(QStringLiteral("syncpilot"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SYNCPILOT_VERSION));
+    sp::EnglishPlurals::install(&app);
     sp::cli::Cli cli;
     return cli.run(QCoreApplication::arguments().mid(1));
 }

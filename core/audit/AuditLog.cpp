@@ -58,7 +58,7 @@ ChangeContext ChangeContext::local(const QString &source, const QString &reason)
     }
     if (user.isEmpty())
         user = QStringLiteral("uid-%1").arg(geteuid());
-    return ChangeContext{user, QString(), source, reason};
+    return ChangeContext{user, QString(), source, reason, {}};
 }
 
 QJsonObject AuditEntry::toJson() const

@@ -22,6 +22,7 @@ struct ChangeContext
     QString account; // signed-in account, if any
     QString source;  // gui, cli, agent, controller
     QString reason;
+    QJsonObject evidence; // structured "why" for decision-ledger entries (metric values, thresholds)
 
     // The OS user of this process, for the given source.
     static ChangeContext local(const QString &source, const QString &reason = {});

@@ -3,6 +3,8 @@
 #include "Murmur3.h"
 #include "common/Error.h"
 
+#include <optional>
+
 namespace sp {
 
 Evaluator::Evaluator(const FlagSnapshot &snapshot)
@@ -54,22 +56,20 @@ int Evaluator::indexOf(const QString &key) const
 
 bool Evaluator::matches(const CompiledSegment &segment, const EvalContext &context) const
 {
-    if (!segment.keys.empty() && segment.keys.count(std::string(context.targetingKey)))
+    if (!segment.keys.empty() && segment.keys.contains(context.targetingKey))
         return true;
     if (segment.rules.empty())
         return false;
     for (const Rule &rule : segment.rules) {
         // The same semantics as JSONLogic over the published file: a missing attribute is null,
         // which equals nothing, is in no list, and neither starts nor ends with anything.
-        const std::string *value = nullptr;
-        std::string targetingKey;
+        std::optional<std::string_view> value;
         if (rule.attribute == "targetingKey") {
-            targetingKey = std::string(context.targetingKey);
-            value = &targetingKey;
+            value = context.targetingKey;
         } else if (context.attributes) {
             auto it = context.attributes->find(rule.attribute);
             if (it != context.attributes->end())
-                value = &it->second;
+                value = it->second;
         }
         bool ok = false;
         switch (rule.op) {

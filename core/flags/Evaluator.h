@@ -69,9 +69,15 @@ private:
         SegmentRule::Op op;
         std::vector<std::string> values;
     };
+    // Transparent hashing: look targeting keys up as string_view, without building a string.
+    struct KeyHash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
     struct CompiledSegment
     {
-        std::unordered_set<std::string> keys;
+        std::unordered_set<std::string, KeyHash, std::equal_to<>> keys;
         std::vector<Rule> rules;
     };
     struct CompiledFlag

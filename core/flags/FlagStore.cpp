@@ -66,22 +66,69 @@ FlagSnapshot FlagStore::snapshot() const
     return s;
 }
 
-FlagSnapshot FlagStore::loadSnapshot() const
+namespace {
+
+const QString kFlagColumns = QStringLiteral("key, description, tags, enabled, percent_tenths, version, created_at, updated_at, updated_by");
+
+Flag readFlag(const QSqlQuery &q)
+{
+    Flag f;
+    f.key = q.value(0).toString();
+    f.description = q.value(1).toString();
+    f.tags = parseList(q.value(2).toString());
+    f.enabled = q.value(3).toInt() != 0;
+    f.percentTenths = q.value(4).toInt();
+    f.version = q.value(5).toLongLong();
+    f.createdAt = fromStoredTime(q.value(6).toString());
+    f.updatedAt = fromStoredTime(q.value(7).toString());
+    f.updatedBy = q.value(8).toString();
+    return f;
+}
+
+} // namespace
+
+std::optional<Flag> FlagStore::loadFlag(const QString &key) const
+{
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags WHERE key = ?").arg(kFlagColumns), {key});
+    if (!q.next())
+        return std::nullopt;
+    Flag f = readFlag(q);
+    q = m_ws.exec(QStringLiteral("SELECT requires_key FROM flag_prerequisites WHERE flag_key = ? ORDER BY requires_key"), {key});
+    while (q.next())
+        f.prerequisites << q.value(0).toString();
+    q = m_ws.exec(QStringLiteral("SELECT segment, mode FROM flag_segments WHERE flag_key = ? ORDER BY segment"), {key});
+    while (q.next())
+        (q.value(1).toString() == QLatin1String("include") ? f.includeSegments : f.excludeSegments) << q.value(0).toString();
+    return f;
+}
+
+FlagSnapshot FlagStore::loadGraph() const
 {
     FlagSnapshot s;
-    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT key, description, tags, enabled, percent_tenths, version, created_at,"
-                                           " updated_at, updated_by FROM flags"));
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT key FROM flags"));
     while (q.next()) {
         Flag f;
         f.key = q.value(0).toString();
-        f.description = q.value(1).toString();
-        f.tags = parseList(q.value(2).toString());
-        f.enabled = q.value(3).toInt() != 0;
-        f.percentTenths = q.value(4).toInt();
-        f.version = q.value(5).toLongLong();
-        f.createdAt = fromStoredTime(q.value(6).toString());
-        f.updatedAt = fromStoredTime(q.value(7).toString());
-        f.updatedBy = q.value(8).toString();
+        s.flags.insert(f.key, f);
+    }
+    q = m_ws.exec(QStringLiteral("SELECT flag_key, requires_key FROM flag_prerequisites"));
+    while (q.next())
+        s.flags[q.value(0).toString()].prerequisites << q.value(1).toString();
+    q = m_ws.exec(QStringLiteral("SELECT name FROM segments"));
+    while (q.next()) {
+        Segment seg;
+        seg.name = q.value(0).toString();
+        s.segments.insert(seg.name, seg);
+    }
+    return s;
+}
+
+FlagSnapshot FlagStore::loadSnapshot() const
+{
+    FlagSnapshot s;
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags").arg(kFlagColumns));
+    while (q.next()) {
+        Flag f = readFlag(q);
         s.flags.insert(f.key, f);
     }
     q = m_ws.exec(QStringLiteral("SELECT flag_key, requires_key FROM flag_prerequisites ORDER BY flag_key, requires_key"));
@@ -200,10 +247,12 @@ Flag FlagStore::create(const FlagDraft &draft, const ChangeContext &ctx)
     f.version = 1;
     f.updatedBy = ctx.actor;
     m_ws.write([&] {
-        const FlagSnapshot s = loadSnapshot();
-        if (s.flags.contains(f.key))
+        // A new flag cannot close a prerequisite cycle (nothing requires it yet), so existence
+        // checks are all it needs: no full snapshot, so bulk creation stays linear.
+        const FlagSnapshot graph = loadGraph();
+        if (graph.flags.contains(f.key))
             conflict(tr("Flag %1 already exists; nothing was changed.").arg(f.key));
-        validate(f, s);
+        validate(f, graph);
         f.createdAt = f.updatedAt = Clock::current().now();
         writeFlag(f, true);
         AuditLog(m_ws).append(ctx, QStringLiteral("flag.create"), QStringLiteral("flag:") + f.key, QJsonValue(), f.toJson());
@@ -218,11 +267,10 @@ Flag FlagStore::update(const QString &key, const FlagPatch &patch, const ChangeC
     Flag result;
     bool changed = false;
     m_ws.write([&] {
-        const FlagSnapshot s = loadSnapshot();
-        const auto it = s.flags.constFind(key);
-        if (it == s.flags.constEnd())
+        const std::optional<Flag> current = loadFlag(key);
+        if (!current)
             invalid(tr("Unknown flag \"%1\"; nothing was changed.").arg(key));
-        const Flag before = *it;
+        const Flag before = *current;
         if (patch.expectedVersion && *patch.expectedVersion != before.version)
             conflict(tr("Flag %1 was changed by %2 at %3 (now version %4, you edited version %5); nothing was changed. "
                         "Reload it and try again.")
@@ -237,7 +285,8 @@ Flag FlagStore::update(const QString &key, const FlagPatch &patch, const ChangeC
         if (patch.prerequisites) f.prerequisites = normalised(*patch.prerequisites);
         if (patch.includeSegments) f.includeSegments = normalised(*patch.includeSegments);
         if (patch.excludeSegments) f.excludeSegments = normalised(*patch.excludeSegments);
-        validate(f, s);
+        if (patch.prerequisites || patch.includeSegments || patch.excludeSegments || patch.tags || patch.percentTenths)
+            validate(f, loadGraph());
         if (f.toJson() == before.toJson()) {
             result = before;
             return;

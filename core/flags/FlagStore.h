@@ -64,12 +64,15 @@ public:
     Segment createSegment(const Segment &draft, const ChangeContext &ctx);
     void setKillSwitch(bool on, const ChangeContext &ctx);
 
-    // Checks a would-be flag against the snapshot: tags, prerequisites (exist, no cycle),
-    // segments (exist). Throws InvalidInput naming the problem.
+    // Checks a would-be flag against the snapshot (a full one, or loadGraph()'s): tags,
+    // prerequisites (exist, no cycle), segments (exist). Throws InvalidInput naming the problem.
     static void validate(const Flag &flag, const FlagSnapshot &snapshot);
 
 private:
     FlagSnapshot loadSnapshot() const;
+    std::optional<Flag> loadFlag(const QString &key) const;
+    // Keys, prerequisite edges and segment names only: what validation needs.
+    FlagSnapshot loadGraph() const;
     void writeFlag(const Flag &flag, bool insert);
     void afterCommit();
 

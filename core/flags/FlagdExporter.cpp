@@ -61,7 +61,15 @@ QJsonValue ruleCondition(const SegmentRule &rule)
     return false;
 }
 
-QJsonValue segmentCondition(const FlagSnapshot &snapshot, const QString &name)
+// Conditions computed once per export: a segment used by many flags, or a prerequisite shared
+// by many dependents, is built once (10 000-flag exports stay fast).
+struct Memo
+{
+    QHash<QString, QJsonValue> segments;
+    QHash<QString, QJsonValue> flags;
+};
+
+QJsonValue buildSegmentCondition(const FlagSnapshot &snapshot, const QString &name)
 {
     const auto it = snapshot.segments.constFind(name);
     if (it == snapshot.segments.constEnd())
@@ -81,6 +89,14 @@ QJsonValue segmentCondition(const FlagSnapshot &snapshot, const QString &name)
     return anyOf(any);
 }
 
+QJsonValue segmentCondition(const FlagSnapshot &snapshot, const QString &name, Memo &memo)
+{
+    auto cached = memo.segments.constFind(name);
+    if (cached == memo.segments.constEnd())
+        cached = memo.segments.insert(name, buildSegmentCondition(snapshot, name));
+    return *cached;
+}
+
 QJsonValue splitCondition(const Flag &flag)
 {
     if (flag.percentTenths >= 1000)
@@ -97,8 +113,10 @@ QJsonValue splitCondition(const Flag &flag)
     return op(QStringLiteral("=="), QJsonArray{op(QStringLiteral("fractional"), fractional), QStringLiteral("on")});
 }
 
-QJsonValue flagCondition(const FlagSnapshot &snapshot, const QString &key, int depth)
+QJsonValue flagCondition(const FlagSnapshot &snapshot, const QString &key, int depth, Memo &memo)
 {
+    if (const auto cached = memo.flags.constFind(key); cached != memo.flags.constEnd())
+        return *cached;
     const auto it = snapshot.flags.constFind(key);
     if (it == snapshot.flags.constEnd() || depth > snapshot.flags.size())
         return false;
@@ -107,10 +125,10 @@ QJsonValue flagCondition(const FlagSnapshot &snapshot, const QString &key, int d
         return false;
     QJsonArray all;
     for (const QString &p : f.prerequisites)
-        all.append(flagCondition(snapshot, p, depth + 1));
+        all.append(flagCondition(snapshot, p, depth + 1, memo));
     QJsonArray excluded;
     for (const QString &s : f.excludeSegments)
-        excluded.append(segmentCondition(snapshot, s));
+        excluded.append(segmentCondition(snapshot, s, memo));
     const QJsonValue anyExcluded = anyOf(excluded);
     if (isTrue(anyExcluded))
         return false;
@@ -118,24 +136,28 @@ QJsonValue flagCondition(const FlagSnapshot &snapshot, const QString &key, int d
         all.append(op(QStringLiteral("!"), QJsonArray{anyExcluded}));
     QJsonArray onPaths;
     for (const QString &s : f.includeSegments)
-        onPaths.append(segmentCondition(snapshot, s));
+        onPaths.append(segmentCondition(snapshot, s, memo));
     onPaths.append(splitCondition(f));
     all.append(anyOf(onPaths));
-    return allOf(all);
+    const QJsonValue c = allOf(all);
+    memo.flags.insert(key, c);
+    return c;
 }
 
 } // namespace
 
 QJsonValue FlagdExporter::condition(const FlagSnapshot &snapshot, const QString &key)
 {
-    return flagCondition(snapshot, key, 0);
+    Memo memo;
+    return flagCondition(snapshot, key, 0, memo);
 }
 
 QJsonObject FlagdExporter::toJson(const FlagSnapshot &snapshot)
 {
     QJsonObject flags;
+    Memo memo;
     for (const Flag &f : snapshot.flags) {
-        const QJsonValue cond = condition(snapshot, f.key);
+        const QJsonValue cond = flagCondition(snapshot, f.key, 0, memo);
         QJsonObject flag{
             {QStringLiteral("state"), QStringLiteral("ENABLED")},
             {QStringLiteral("variants"), QJsonObject{{QStringLiteral("on"), true}, {QStringLiteral("off"), false}}},

@@ -45,6 +45,10 @@ void FlagdPublisher::writeTo(const QString &target) const
 
 void FlagdPublisher::publishIfConfigured() const
 {
+    // Inside a caller's transaction nothing is committed yet: whoever opened the transaction
+    // republishes after its commit.
+    if (m_ws.inTransaction())
+        return;
     const QString target = path();
     if (target.isEmpty())
         return;

@@ -34,7 +34,8 @@ public:
     QString path() const;
     Status status() const;
 
-    // Rewrites the configured file, if any. Throws sp::Error if it cannot be written.
+    // Rewrites the configured file, if any. Throws sp::Error if it cannot be written. Does nothing
+    // inside a transaction: the code that opened it calls this again after committing.
     void publishIfConfigured() const;
     // Writes the current export to path atomically.
     void writeTo(const QString &path) const;

@@ -43,6 +43,13 @@ struct RunRecord
     QJsonObject toJson() const;
     // Throws sp::Error(InvalidInput) naming `where` and the field at fault.
     static RunRecord fromJson(const QJsonObject &o, const QString &where);
+    // The rules fromJson enforces, for records built in code (RunRecordStore::ingest checks them):
+    // a valid flag key, a valid start at or after 1970, durationMs and counts >= 0, errorClass
+    // empty when ok, critical only when not ok. Throws sp::Error(InvalidInput) naming `where`.
+    void validate(const QString &where) const;
+    // The first rule broken, in words ("field \"durationMs\" must be a non-negative integer"), or
+    // an empty string. checkKey false skips the flag-key pattern (a batch checks each key once).
+    QString problem(bool checkKey = true) const;
 };
 
 } // namespace sp

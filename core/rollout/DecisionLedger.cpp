@@ -42,22 +42,20 @@ LedgerEntry DecisionLedger::record(const ChangeContext &ctx, const QString &flag
                              QString::fromUtf8(QJsonDocument(evidence).toJson(QJsonDocument::Compact))});
     if (q.next())
         e.id = q.value(0).toLongLong();
+    q.finish(); // QPSQL: release the statement before another query reads rows
     return e;
 }
 
-QList<LedgerEntry> DecisionLedger::list(const QString &flagKey, int limit) const
+namespace {
+
+QList<LedgerEntry> query(const Workspace &ws, const QString &where, const QVariantList &binds, int limit)
 {
-    QString sql = QStringLiteral("SELECT id, at, flag_key, rollout_id, kind, automatic, actor, source, summary, evidence FROM decisions");
-    QVariantList binds;
-    if (!flagKey.isEmpty()) {
-        sql += QStringLiteral(" WHERE flag_key = ?");
-        binds << flagKey;
-    }
-    sql += QStringLiteral(" ORDER BY id DESC");
+    QString sql = QStringLiteral("SELECT id, at, flag_key, rollout_id, kind, automatic, actor, source, summary, evidence FROM decisions")
+                  + where + QStringLiteral(" ORDER BY id DESC");
     if (limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(limit);
     QList<LedgerEntry> out;
-    QSqlQuery q = m_ws.exec(sql, binds);
+    QSqlQuery q = ws.exec(sql, binds);
     while (q.next()) {
         LedgerEntry e;
         e.id = q.value(0).toLongLong();
@@ -73,6 +71,28 @@ QList<LedgerEntry> DecisionLedger::list(const QString &flagKey, int limit) const
         out.prepend(e);
     }
     return out;
+}
+
+} // namespace
+
+QList<LedgerEntry> DecisionLedger::list(const QString &flagKey, int limit) const
+{
+    if (flagKey.isEmpty())
+        return query(m_ws, {}, {}, limit);
+    return query(m_ws, QStringLiteral(" WHERE flag_key = ?"), {flagKey}, limit);
+}
+
+QList<LedgerEntry> DecisionLedger::since(qint64 afterId) const
+{
+    return query(m_ws, QStringLiteral(" WHERE id > ?"), {afterId}, 0);
+}
+
+qint64 DecisionLedger::lastId() const
+{
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM decisions"));
+    const qint64 id = q.next() ? q.value(0).toLongLong() : 0;
+    q.finish();
+    return id;
 }
 
 } // namespace sp

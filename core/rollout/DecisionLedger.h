@@ -41,6 +41,9 @@ public:
                        bool automatic, const QString &summary, const QJsonObject &evidence = {});
     // Newest last. flagKey empty: all flags. limit 0: all.
     QList<LedgerEntry> list(const QString &flagKey = {}, int limit = 0) const;
+    // Entries with an id above afterId, oldest first.
+    QList<LedgerEntry> since(qint64 afterId) const;
+    qint64 lastId() const;
 
 private:
     Workspace &m_ws;

@@ -25,6 +25,10 @@ struct RollbackSnapshot
     QJsonObject before;  // flags (enabled, percent), rollouts (state, phase), sync configs (mode), kill switch
     QJsonObject after;   // the same, right after the rollback
     QDateTime restoredAt;
+    // Filled by restore(): what it put back.
+    QStringList restoredFlags;
+    QList<qint64> restoredRollouts;
+    QStringList restoredConfigs;
 
     QJsonObject toJson() const;
 };
@@ -36,6 +40,23 @@ struct RollbackResult
     QList<qint64> rolloutsRolledBack;
     QStringList configsToLegacy;
     qint64 elapsedMs = 0;
+    // Set when the rollback committed but the flagd file could not be rewritten (the message says
+    // why); the workspace is rolled back either way, the next successful publish catches up.
+    QString publishError;
+
+    bool nothingToDo() const { return flagsTurnedOff.isEmpty() && rolloutsRolledBack.isEmpty() && configsToLegacy.isEmpty(); }
+    QJsonObject toJson() const;
+};
+
+// One committed step of a gradual rollback, reported as it happens.
+struct GradualStep
+{
+    int index = 0;        // 1-based
+    int count = 0;
+    QString flagKey;      // empty for the final step that moves the remaining sync configs to legacy
+    bool turnedOff = false;
+    QList<qint64> rolloutsRolledBack;
+    QStringList configsToLegacy;
 };
 
 // Emergency, selective and gradual rollback, and restore. Each rollback runs in one transaction
@@ -64,8 +85,16 @@ public:
 
     QList<RollbackSnapshot> snapshots(int limit = 20) const;
 
+    // What changed since the snapshot's rollback, in words ("flag sync.realtime: now 40 %, was 0 %
+    // right after the rollback"); empty when restore(snapshotId) would go ahead. 0: the default snapshot.
+    QStringList differences(qint64 snapshotId = 0) const;
+
+    // Called after each committed step of gradual(), before the delay (the CLI prints it).
+    void setStepObserver(std::function<void(const GradualStep &)> observer) { m_stepObserver = std::move(observer); }
+
 private:
     Workspace &m_ws;
+    std::function<void(const GradualStep &)> m_stepObserver;
 };
 
 } // namespace sp

@@ -27,7 +27,7 @@ QString RolloutPlanText::formatDuration(qint64 s)
 {
     if (s == 0)
         return QStringLiteral("0s");
-    if (s % 86400 == 0 && s >= 3 * 86400)
+    if (s % 86400 == 0 && s >= 7 * 86400)
         return QStringLiteral("%1d").arg(s / 86400);
     if (s % 3600 == 0)
         return QStringLiteral("%1h").arg(s / 3600);
@@ -40,6 +40,12 @@ QString Phase::toText() const
 {
     QString head = isSegment() ? QStringLiteral("segment=") + segment : FlagRules::formatPercent(percentTenths);
     return holdSeconds > 0 ? head + QLatin1Char(':') + RolloutPlanText::formatDuration(holdSeconds) : head;
+}
+
+QString Phase::label() const
+{
+    return isSegment() ? RolloutPlanText::tr("segment %1").arg(segment)
+                       : RolloutPlanText::tr("%1 %").arg(FlagRules::formatPercent(percentTenths));
 }
 
 RolloutPlan RolloutPlan::parse(const QString &text)

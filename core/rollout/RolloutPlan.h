@@ -16,6 +16,7 @@ struct Phase
 
     bool isSegment() const { return !segment.isEmpty(); }
     QString toText() const; // "25:48h", "segment=dev-team:24h", "100"
+    QString label() const;  // "25 %", "segment dev-team": what the phase turns on, in words
 };
 
 // An ordered list of phases. Text form: "5:24h,25:48h,50:72h,100" or with segment phases

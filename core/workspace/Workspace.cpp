@@ -222,8 +222,11 @@ void Workspace::exclusive(const std::function<void()> &fn, bool bumpRevision)
             exec(QStringLiteral("SELECT pg_advisory_xact_lock(?)"), {kWriteLockKey});
         fn();
         if (bumpRevision) {
-            exec(QStringLiteral("UPDATE workspace_meta SET value = ? WHERE name = 'revision'"),
-                 {QString::number(revision() + 1)});
+            const QString next = QString::number(revision() + 1);
+            exec(QStringLiteral("UPDATE workspace_meta SET value = ? WHERE name = 'revision'"), {next});
+            // Delivered to every LISTENing WorkspaceWatcher when (and only if) this commits.
+            if (isPostgres())
+                exec(QStringLiteral("SELECT pg_notify(?, ?)"), {QString::fromLatin1(changeChannel), next});
         }
         exec(QStringLiteral("COMMIT"));
         --m_txDepth;
@@ -271,6 +274,42 @@ void Workspace::setMeta(const QString &name, const QString &value)
     QSqlQuery q = exec(QStringLiteral("UPDATE workspace_meta SET value = ? WHERE name = ?"), {value, name});
     if (q.numRowsAffected() == 0)
         exec(QStringLiteral("INSERT INTO workspace_meta (name, value) VALUES (?, ?)"), {name, value});
+}
+
+void Workspace::setMetaQuietly(const QString &name, const QString &value)
+{
+    exclusive([&] { setMeta(name, value); }, false);
+}
+
+QSqlDatabase Workspace::openSideConnection(const QString &connectionName, const QString &applicationName) const
+{
+    QSqlDatabase db = QSqlDatabase::cloneDatabase(database(), connectionName);
+    if (isPostgres() && !applicationName.isEmpty()) {
+        QStringList options = db.connectOptions().split(QLatin1Char(';'), Qt::SkipEmptyParts);
+        options.removeIf([](const QString &o) { return o.startsWith(QLatin1String("application_name=")); });
+        // QPSQL joins the options with spaces into a libpq conninfo string: quote the value
+        // (libpq keeps the first NAMEDATALEN - 1 bytes); ';' would split the option list.
+        QString app = applicationName.left(63);
+        app.replace(QLatin1Char(';'), QLatin1Char(','));
+        app.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+        app.replace(QLatin1Char('\''), QLatin1String("\\'"));
+        options << QStringLiteral("application_name='%1'").arg(app);
+        db.setConnectOptions(options.join(QLatin1Char(';')));
+    }
+    if (!db.open()) {
+        const QString text = db.lastError().text().trimmed();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connectionName);
+        fail(tr("Cannot open a second connection to workspace %1: %2").arg(m_display, text));
+    }
+    if (isPostgres()) {
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
+    } else {
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    }
+    return db;
 }
 
 int Workspace::latestSchemaVersion() { return migrations().isEmpty() ? 0 : migrations().constLast().version; }

@@ -66,6 +66,19 @@ public:
     // Small named values (kill switch, publish path, …). setMeta only inside write().
     QString meta(const QString &name, const QString &fallback = {}) const;
     void setMeta(const QString &name, const QString &value);
+    // Bookkeeping that is not a change of the workspace (controller heartbeat, webhook cursors):
+    // written in its own short write transaction (or the enclosing one) WITHOUT bumping the
+    // revision, so watchers and GUIs do not reload for it. Not audited.
+    void setMetaQuietly(const QString &name, const QString &value);
+
+    // The PostgreSQL channel every committed write notifies (payload: the new revision).
+    static constexpr const char *changeChannel = "syncpilot_changes";
+    // Opens a second connection to the same database under connectionName (same file or DSN and
+    // options; PostgreSQL: application_name set to applicationName when given), for a listener or
+    // a session-level lock that must not share this object's transactions. Same thread only.
+    // The caller closes it and calls QSqlDatabase::removeDatabase(connectionName). Throws
+    // sp::Error naming the location (never the password) if it cannot connect.
+    QSqlDatabase openSideConnection(const QString &connectionName, const QString &applicationName = {}) const;
 
 private:
     Workspace(Engine engine, QString connectionName, QString display, bool readOnly);

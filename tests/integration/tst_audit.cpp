@@ -21,8 +21,8 @@ namespace {
 void populate(Workspace &ws)
 {
     FlagStore store(ws);
-    ChangeContext alice{QStringLiteral("alice"), QString(), QStringLiteral("cli"), QStringLiteral("ramp, \"carefully\"\nsecond line")};
-    ChangeContext bob{QStringLiteral("bob"), QStringLiteral("bob@example.com"), QStringLiteral("gui"), QString()};
+    ChangeContext alice{QStringLiteral("alice"), QString(), QStringLiteral("cli"), QStringLiteral("ramp, \"carefully\"\nsecond line"), {}};
+    ChangeContext bob{QStringLiteral("bob"), QStringLiteral("bob@example.com"), QStringLiteral("gui"), QString(), {}};
     store.create(FlagDraft{QStringLiteral("one"), {}, {}, false, 0, {}, {}, {}}, alice);
     store.create(FlagDraft{QStringLiteral("two"), {}, {}, false, 0, {}, {}, {}}, bob);
     FlagPatch on;

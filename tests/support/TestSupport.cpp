@@ -10,6 +10,14 @@
 #include <QTest>
 #include <QUrl>
 
+#include "common/EnglishPlurals.h"
+
+namespace {
+// Every test program speaks English with proper plurals, like the CLI and the GUI.
+void installPlurals() { sp::EnglishPlurals::install(QCoreApplication::instance()); }
+Q_COREAPP_STARTUP_FUNCTION(installPlurals)
+} // namespace
+
 namespace sp::test {
 
 void addEngineColumn()
