@@ -7,7 +7,10 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
+
+#include <cstdio>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -77,16 +80,59 @@ QJsonObject AuditEntry::toJson() const
                        {QStringLiteral("hash"), hash}};
 }
 
+namespace {
+
+// JSON string literal, as RFC 8259 wants it: quotes, backslash and control characters escaped.
+void appendJsonString(QByteArray &out, const QString &s)
+{
+    out += '"';
+    const QByteArray utf8 = s.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+                out += buf;
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+} // namespace
+
 QByteArray AuditEntry::canonical() const
 {
-    // Keys sorted (QJsonObject keeps them so); before/after as their stored text, so both engines
-    // hash the very bytes they store.
-    const QJsonObject o{{QStringLiteral("account"), account}, {QStringLiteral("action"), action},
-                        {QStringLiteral("actor"), actor},     {QStringLiteral("after"), after},
-                        {QStringLiteral("at"), toStoredTime(at)}, {QStringLiteral("before"), before},
-                        {QStringLiteral("object"), object},   {QStringLiteral("reason"), reason},
-                        {QStringLiteral("seq"), QString::number(seq)}, {QStringLiteral("source"), source}};
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    // A JSON object with its keys in sorted order; before/after as their stored text, so both
+    // engines hash the very bytes they store. Built by hand: it is computed for every entry that
+    // is written or verified.
+    const std::pair<const char *, QString> fields[] = {
+        {"account", account}, {"action", action}, {"actor", actor}, {"after", after}, {"at", toStoredTime(at)},
+        {"before", before},   {"object", object}, {"reason", reason}, {"seq", QString::number(seq)}, {"source", source},
+    };
+    QByteArray out;
+    out.reserve(256 + before.size() + after.size());
+    out += '{';
+    bool first = true;
+    for (const auto &[key, value] : fields) {
+        if (!first)
+            out += ',';
+        first = false;
+        out += '"';
+        out += key;
+        out += "\":";
+        appendJsonString(out, value);
+    }
+    out += '}';
+    return out;
 }
 
 QByteArray AuditLog::hashOf(const QString &prevHash, const AuditEntry &entry)
@@ -101,33 +147,50 @@ QByteArray AuditLog::hashOf(const QString &prevHash, const AuditEntry &entry)
 AuditEntry AuditLog::append(const ChangeContext &ctx, const QString &action, const QString &object,
                             const QJsonValue &before, const QJsonValue &after)
 {
+    return appendMany(ctx, {Change{action, object, before, after}});
+}
+
+AuditEntry AuditLog::appendMany(const ChangeContext &ctx, const QList<Change> &changes)
+{
     Q_ASSERT(m_ws.inTransaction());
     QSqlQuery head = m_ws.exec(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1"));
-    AuditEntry e;
-    e.prevHash = kGenesis;
-    e.seq = 1;
     const bool hadHead = head.next();
-    if (hadHead) {
-        e.seq = head.value(0).toLongLong() + 1;
-        e.prevHash = head.value(1).toString();
-    }
+    qint64 seq = hadHead ? head.value(0).toLongLong() : 0;
+    QString prev = hadHead ? head.value(1).toString() : kGenesis;
     head.finish();
-    e.at = Clock::current().now().toUTC();
+    if (changes.isEmpty())
+        return {};
     // stored with millisecond precision: hash what is stored
-    e.at = fromStoredTime(toStoredTime(e.at));
-    e.actor = ctx.actor;
-    e.account = ctx.account;
-    e.action = action;
-    e.object = object;
-    e.before = jsonText(before);
-    e.after = jsonText(after);
-    e.reason = ctx.reason;
-    e.source = ctx.source;
-    e.hash = QString::fromLatin1(hashOf(e.prevHash, e));
-    m_ws.exec(QStringLiteral("INSERT INTO audit_log (seq, at, actor, account, action, object, before_json, after_json,"
-                             " reason, source, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-              {e.seq, toStoredTime(e.at), e.actor, e.account, e.action, e.object, e.before, e.after, e.reason,
-               e.source, e.prevHash, e.hash});
+    const QDateTime at = fromStoredTime(toStoredTime(Clock::current().now().toUTC()));
+    QSqlQuery insert(m_ws.database());
+    if (!insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, at, actor, account, action, object, before_json, after_json,"
+                                       " reason, source, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+        fail(tr("Cannot write the audit log of workspace %1.").arg(m_ws.displayLocation()));
+    AuditEntry e;
+    for (const Change &c : changes) {
+        e = AuditEntry{};
+        e.seq = ++seq;
+        e.prevHash = prev;
+        e.at = at;
+        e.actor = ctx.actor;
+        e.account = ctx.account;
+        e.action = c.action;
+        e.object = c.object;
+        e.before = jsonText(c.before);
+        e.after = jsonText(c.after);
+        e.reason = ctx.reason;
+        e.source = ctx.source;
+        e.hash = QString::fromLatin1(hashOf(e.prevHash, e));
+        const QVariantList values{e.seq, toStoredTime(e.at), e.actor, e.account.isNull() ? QString(QLatin1String("")) : e.account,
+                                  e.action, e.object, e.before, e.after, e.reason.isNull() ? QString(QLatin1String("")) : e.reason,
+                                  e.source, e.prevHash, e.hash};
+        for (int i = 0; i < values.size(); ++i)
+            insert.bindValue(i, values[i]);
+        if (!insert.exec())
+            fail(tr("Cannot write the audit log of workspace %1: %2").arg(m_ws.displayLocation(), insert.lastError().text()));
+        prev = e.hash;
+    }
+    insert.finish();
     if (hadHead)
         m_ws.exec(QStringLiteral("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1"), {e.seq, e.hash});
     else

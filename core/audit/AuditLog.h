@@ -77,9 +77,20 @@ class AuditLog
 public:
     explicit AuditLog(Workspace &workspace) : m_ws(workspace) {}
 
+    struct Change
+    {
+        QString action;
+        QString object;
+        QJsonValue before;
+        QJsonValue after;
+    };
+
     // Must be called inside Workspace::write().
     AuditEntry append(const ChangeContext &ctx, const QString &action, const QString &object,
                       const QJsonValue &before, const QJsonValue &after);
+    // Many entries with one head read, one prepared insert and one head write (a rollback of
+    // hundreds of flags). Returns the last entry.
+    AuditEntry appendMany(const ChangeContext &ctx, const QList<Change> &changes);
 
     QList<AuditEntry> list(const AuditFilter &filter = {}) const;
     // Streams matching entries in order without loading them all.

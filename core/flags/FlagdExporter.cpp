@@ -185,7 +185,9 @@ QJsonObject FlagdExporter::toJson(const FlagSnapshot &snapshot)
 
 QByteArray FlagdExporter::toBytes(const FlagSnapshot &snapshot)
 {
-    return QJsonDocument(toJson(snapshot)).toJson(QJsonDocument::Indented);
+    // Compact: the file is for machines (flagd, providers); `jq .` makes it readable. Indenting
+    // a 10 000-flag export costs a third of its time.
+    return QJsonDocument(toJson(snapshot)).toJson(QJsonDocument::Compact);
 }
 
 } // namespace sp

@@ -32,8 +32,8 @@ namespace {
 constexpr qint64 kMinuteMs = 60'000;
 constexpr qint64 kDayMs = 86'400'000;
 // Rollup spans in minutes, coarsest first; 1 is the minute bucket itself (metric_buckets).
-constexpr std::array<int, 4> kSpansDescending{1440, 60, 10, 1};
-constexpr std::array<int, 3> kRollupSpans{10, 60, 1440};
+constexpr std::array<int, 5> kSpansDescending{1440, 360, 60, 10, 1};
+constexpr std::array<int, 4> kRollupSpans{10, 60, 360, 1440};
 // Rows per INSERT statement (one JSON parameter of this many rows, about 150 bytes each).
 constexpr qsizetype kRowsPerStatement = 5000;
 constexpr int kMaxReportedBadLines = 10;
@@ -290,16 +290,16 @@ void readBucket(const Workspace &ws, const QSqlQuery &q, int first, Aggregate &i
 }
 
 // Whole minutes [a, b) as aligned blocks, largest first where they fit: a 24-hour window becomes
-// at most 9 + 5 + 23 + 5 + 9 blocks instead of 1 440 minutes.
+// at most 9 + 5 + 5 + 4 + 5 + 5 + 9 blocks (about 25 on average) instead of 1 440 minutes.
 struct Block
 {
     int span;     // minutes
     qint64 start; // epoch minute, a multiple of span
 };
 
-constexpr std::array<int, 4> kSpansAscending{1, 10, 60, 1440};
+constexpr std::array<int, 5> kSpansAscending{1, 10, 60, 360, 1440};
 
-size_t spanIndex(int span) { return span == 1 ? 0 : span == 10 ? 1 : span == 60 ? 2 : 3; }
+size_t spanIndex(int span) { return span == 1 ? 0 : span == 10 ? 1 : span == 60 ? 2 : span == 360 ? 3 : 4; }
 
 std::vector<Block> decompose(qint64 a, qint64 b)
 {
@@ -438,8 +438,8 @@ public:
             qint64 from = 0;
             qint64 to = 0;
         };
-        std::array<std::array<Run, 2>, 4> runs{}; // per span index: 1, 10, 60, 1440
-        std::array<int, 4> used{};
+        std::array<std::array<Run, 2>, kSpansAscending.size()> runs{}; // per span index
+        std::array<int, kSpansAscending.size()> used{};
         const std::vector<Block> blocks = decompose(firstWhole, endWhole);
         for (size_t i = 0; i < blocks.size();) {
             size_t j = i + 1;
@@ -464,10 +464,10 @@ public:
                                                   " AND span_minutes = ? AND start_minute >= ? AND start_minute < ?")
                                        .arg(cols);
             m_window = std::make_unique<Statement>(
-                m_ws, QStringList{minute, minute, rollup, rollup, rollup, rollup, rollup, rollup}.join(QStringLiteral(" UNION ALL ")));
+                m_ws, QStringList{minute, minute, rollup, rollup, rollup, rollup, rollup, rollup, rollup, rollup}.join(QStringLiteral(" UNION ALL ")));
         }
         int pos = 0;
-        for (size_t k = 0; k < 4; ++k) {
+        for (size_t k = 0; k < kSpansAscending.size(); ++k) {
             for (const Run &r : runs[k]) {
                 m_window->bind(pos++, m_flag);
                 m_window->bind(pos++, m_cohort);
@@ -790,7 +790,7 @@ QList<WindowStats> RunRecordStore::series(const QString &flagKey, RunPath cohort
         }
         // Every interval starts on a whole minute: decompose each into blocks, then read every
         // span's blocks with few range queries and hand each row to its interval.
-        std::array<QHash<qint64, qint64>, 4> owner; // per span index: block start -> interval
+        std::array<QHash<qint64, qint64>, kSpansAscending.size()> owner; // per span index: block start -> interval
         for (qint64 i = 0; i < count; ++i) {
             const qint64 s = fromMs + i * stepMs;
             const qint64 e = intervalEnd(i);

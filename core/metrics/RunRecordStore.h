@@ -34,8 +34,8 @@ struct WindowStats
 
 // Stores run records and answers windowed questions about them fast: every ingest also updates
 // per-minute buckets (flag, cohort, minute) with counters and a latency histogram, and 10-minute,
-// hourly and daily rollups of them (metric_rollups), so a 24-hour window reads about 50 bucket
-// rows instead of every record. Edges of a window that are not whole minutes are read from the
+// hourly, 6-hourly and daily rollups of them (metric_rollups), so a 24-hour window reads about 25
+// bucket rows instead of every record. Edges of a window that are not whole minutes are read from the
 // raw records, so counts are exact at any boundary.
 class RunRecordStore
 {

@@ -282,7 +282,8 @@ void applyChanges(Workspace &ws, const Changes &c, const ChangeContext &ctx, con
                {why, at}, QStringLiteral("name"), names);
     }
 
-    AuditLog audit(ws);
+    QList<AuditLog::Change> audited;
+    audited.reserve(c.flags.size());
     const QString updatedAt = toStoredTime(now);
     for (const Flag &f : c.flags) {
         // The after-state as FlagStore would write it, derived from the before-state's JSON.
@@ -293,9 +294,10 @@ void applyChanges(Workspace &ws, const Changes &c, const ChangeContext &ctx, con
         after.insert(QStringLiteral("version"), f.version + 1);
         after.insert(QStringLiteral("updatedAt"), updatedAt);
         after.insert(QStringLiteral("updatedBy"), ctx.actor);
-        audit.append(ctx, QStringLiteral("flag.update"), QStringLiteral("flag:") + f.key, before, after);
+        audited << AuditLog::Change{QStringLiteral("flag.update"), QStringLiteral("flag:") + f.key, before, after};
         result.flagsTurnedOff << f.key;
     }
+    AuditLog(ws).appendMany(ctx, audited);
     DecisionLedger ledger(ws);
     const bool automatic = ctx.source == QLatin1String("controller");
     for (const RolloutRow &r : c.rollouts) {
