@@ -1,5 +1,6 @@
 // agent (the headless controller) and webhook commands.
 #include "Cli.h"
+#include "metrics/RunRecordStore.h"
 
 #include "common/Clock.h"
 #include "rollout/Controller.h"
@@ -158,6 +159,7 @@ public:
             m_cli.warn(Tr::tr("Controller tick failed: %1").arg(e.message()));
         }
         heartbeat();
+        applyRetention();
         try {
             const WebhookFlushResult r = Notifier(m_ws).flush();
             for (const WebhookProblem &p : r.problems)
@@ -168,6 +170,21 @@ public:
     }
 
 private:
+    // Old run records go at most once an hour, by whoever runs the controller.
+    void applyRetention()
+    {
+        if (m_lastRetention.isValid() && m_lastRetention.elapsed() < 3600000)
+            return;
+        m_lastRetention.start();
+        try {
+            const qint64 deleted = RunRecordStore(m_ws).applyRetention(Clock::current().now());
+            if (deleted > 0)
+                m_cli.out(Tr::tr("Retention: deleted %n old run record(s).", nullptr, int(std::min<qint64>(deleted, INT_MAX))));
+        } catch (const Error &e) {
+            m_cli.warn(Tr::tr("Retention failed: %1").arg(e.message()));
+        }
+    }
+
     // At most once a minute, without bumping the revision (no GUI reloads for it).
     void heartbeat()
     {
@@ -190,6 +207,7 @@ private:
     qint64 m_intervalMs;
     QString m_self;
     QElapsedTimer m_lastBeat;
+    QElapsedTimer m_lastRetention;
     bool m_lockLost = false;
 };
 

@@ -168,6 +168,8 @@ int Cli::run(const QStringList &arguments)
         parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
         if (command->options)
             command->options(parser);
+        // Also keeps QCommandLineParser's help columns sane for commands without options.
+        parser.addOption(QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, tr("Show this help.")));
         QStringList args{QStringLiteral("syncpilot-cli ") + command->words.join(QLatin1Char(' '))};
         args << rest.mid(consumed);
         if (help) {
