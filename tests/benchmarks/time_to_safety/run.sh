@@ -10,10 +10,11 @@
 # Environment (all optional):
 #   TTS_FLAGS=50          sync-tagged flags to create (and watch)
 #   TTS_KEYS=32           targeting keys the provider evaluates every flag for, per sweep
-#   TTS_MAX_DELAY_MS=5200 each run waits a random 0..N ms between the provider's READY and the
-#                         rollback, so the rollback lands at a random point of the provider's
-#                         5007 ms file poll (0: roll back right after READY, which always lands
-#                         at the same phase and so measures one point of the poll cycle)
+#   TTS_MAX_DELAY_MS=5007 run i of RUNS waits a random time in [(i-1)/RUNS, i/RUNS) x N ms between
+#                         the provider's READY and the rollback (stratified), so the runs land
+#                         spread over one period of the provider's 5007 ms file poll instead of
+#                         all at one phase (0: roll back right after READY: always the same
+#                         phase, which measures a single point of the poll cycle)
 #   TTS_PREWATCH_MS=N     experiment: provider_watch.mjs --prewatch-ms N (see that file)
 #   TTS_KEEP=1            keep the temporary workspace directory
 #
@@ -30,7 +31,7 @@ cli_path=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 runs=${2:-5}
 flag_count=${TTS_FLAGS:-50}
 key_count=${TTS_KEYS:-32}
-max_delay_ms=${TTS_MAX_DELAY_MS:-5200}
+max_delay_ms=${TTS_MAX_DELAY_MS:-5007}
 prewatch_ms=${TTS_PREWATCH_MS:-0}
 
 fail() {
@@ -104,6 +105,7 @@ printf '%-4s %9s %12s %12s %14s %18s %18s %14s\n' run delay_ms cli_wall_ms cli_i
 for ((run = 1; run <= runs; ++run)); do
     out=$workdir/watch.$run.out
     err=$workdir/watch.$run.err
+    : >"$out"
     watch_args=(--file "$flagd" --keys "$key_count" --every-ms 5 --timeout-ms 30000)
     ((prewatch_ms > 0)) && watch_args+=(--prewatch-ms "$prewatch_ms")
     node "$here/provider_watch.mjs" "${watch_args[@]}" "${flags[@]}" >"$out" 2>"$err" &
@@ -130,7 +132,8 @@ for ((run = 1; run <= runs; ++run)); do
 
     delay=0
     if ((max_delay_ms > 0)); then
-        delay=$(((RANDOM * 32768 + RANDOM) % max_delay_ms))
+        slot=$(((max_delay_ms + runs - 1) / runs))
+        delay=$(((run - 1) * max_delay_ms / runs + (RANDOM * 32768 + RANDOM) % slot))
         sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
     fi
 
@@ -172,7 +175,7 @@ echo
 echo "time to safety: syncpilot-cli rollback --all -> flagd file -> @openfeature/flagd-provider" \
     "$(node -p "require('$here/node_modules/@openfeature/flagd-provider/package.json').version") (in-process, offline file)," \
     "server-sdk $(node -p "require('$here/node_modules/@openfeature/server-sdk/package.json').version"), node $(node --version)"
-echo "  $flag_count sync flags watched x $key_count targeting keys, $runs runs, random phase 0..$max_delay_ms ms$( ((prewatch_ms > 0)) && echo ", prewatch poll $prewatch_ms ms")"
+echo "  $flag_count sync flags watched x $key_count targeting keys, $runs runs, rollback at a stratified random phase over 0..$max_delay_ms ms after READY$( ((prewatch_ms > 0)) && echo ", prewatch poll $prewatch_ms ms")"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 printf '  %-46s median %6s ms  (%s)\n' "CLI wall time, start to file written:" "$(median "${cli_wall[@]}")" "$(minmax "${cli_wall[@]}")"
 printf '  %-46s median %6s ms  (%s)\n' "  of which rollback inside the CLI (elapsedMs):" "$(median "${cli_internal[@]}")" "$(minmax "${cli_internal[@]}")"
