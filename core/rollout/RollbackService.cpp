@@ -445,20 +445,19 @@ Current loadCurrent(Workspace &ws, const RollbackSnapshot &s)
 
 QStringList diff(const RollbackSnapshot &s, const Current &c)
 {
-    using RS = RollbackService;
     QStringList out;
     const QJsonObject flags = s.after.value(kFlags).toObject();
     for (auto it = flags.begin(); it != flags.end(); ++it) {
         const QJsonObject was = it.value().toObject();
         const auto now = c.flags.constFind(it.key());
         if (now == c.flags.constEnd()) {
-            out << RS::tr("flag %1: deleted since the rollback").arg(it.key());
+            out << RollbackService::tr("flag %1: deleted since the rollback").arg(it.key());
             continue;
         }
         if (now->enabled != was.value(kEnabled).toBool())
-            out << RS::tr("flag %1: now %2, was %3 right after the rollback").arg(it.key(), onOff(now->enabled), onOff(was.value(kEnabled).toBool()));
+            out << RollbackService::tr("flag %1: now %2, was %3 right after the rollback").arg(it.key(), onOff(now->enabled), onOff(was.value(kEnabled).toBool()));
         if (now->percentTenths != was.value(kPercent).toInt())
-            out << RS::tr("flag %1: now %2, was %3 right after the rollback")
+            out << RollbackService::tr("flag %1: now %2, was %3 right after the rollback")
                        .arg(it.key(), percentText(now->percentTenths), percentText(was.value(kPercent).toInt()));
     }
     const QJsonObject rollouts = s.after.value(kRollouts).toObject();
@@ -469,27 +468,27 @@ QStringList diff(const RollbackSnapshot &s, const Current &c)
         const QString flag = was.value(kFlag).toString();
         const auto now = c.rollouts.constFind(id);
         if (now == c.rollouts.constEnd()) {
-            out << RS::tr("rollout %1 of flag %2: deleted since the rollback").arg(id).arg(flag);
+            out << RollbackService::tr("rollout %1 of flag %2: deleted since the rollback").arg(id).arg(flag);
             continue;
         }
         if (now->state != was.value(kState).toString()) {
-            out << RS::tr("rollout %1 of flag %2: now %3, was %4 right after the rollback").arg(id).arg(flag, now->state, was.value(kState).toString());
+            out << RollbackService::tr("rollout %1 of flag %2: now %3, was %4 right after the rollback").arg(id).arg(flag, now->state, was.value(kState).toString());
             continue;
         }
         // Putting this rollout back would make two active rollouts for one flag.
         const QString stateBefore = rolloutsBefore.value(it.key()).toObject().value(kState).toString();
         const auto other = c.activeRolloutOfFlag.constFind(flag);
         if (isActiveState(stateBefore) && other != c.activeRolloutOfFlag.constEnd() && *other != id)
-            out << RS::tr("flag %1: rollout %2 was started since the rollback").arg(flag).arg(*other);
+            out << RollbackService::tr("flag %1: rollout %2 was started since the rollback").arg(flag).arg(*other);
     }
     const QJsonObject configs = s.after.value(kConfigs).toObject();
     for (auto it = configs.begin(); it != configs.end(); ++it) {
         const QString was = it.value().toObject().value(kMode).toString();
         const auto now = c.configs.constFind(it.key());
         if (now == c.configs.constEnd())
-            out << RS::tr("sync config %1: deleted since the rollback").arg(it.key());
+            out << RollbackService::tr("sync config %1: deleted since the rollback").arg(it.key());
         else if (now->mode != was)
-            out << RS::tr("sync config %1: now %2, was %3 right after the rollback").arg(it.key(), now->mode, was);
+            out << RollbackService::tr("sync config %1: now %2, was %3 right after the rollback").arg(it.key(), now->mode, was);
     }
     return out;
 }
