@@ -2,6 +2,7 @@
 
 #include "common/Clock.h"
 #include "common/Error.h"
+#include "common/Json.h"
 #include "workspace/Workspace.h"
 
 #include <QCryptographicHash>
@@ -10,7 +11,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-#include <cstdio>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -79,35 +79,6 @@ QJsonObject AuditEntry::toJson() const
                        {QStringLiteral("prevHash"), prevHash},
                        {QStringLiteral("hash"), hash}};
 }
-
-namespace {
-
-// JSON string literal, as RFC 8259 wants it: quotes, backslash and control characters escaped.
-void appendJsonString(QByteArray &out, const QString &s)
-{
-    out += '"';
-    const QByteArray utf8 = s.toUtf8();
-    for (const char c : utf8) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
-} // namespace
 
 QByteArray AuditEntry::canonical() const
 {

@@ -1,7 +1,10 @@
 #include "FlagdExporter.h"
 
+#include "common/Json.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 
 namespace sp {
 
@@ -185,9 +188,40 @@ QJsonObject FlagdExporter::toJson(const FlagSnapshot &snapshot)
 
 QByteArray FlagdExporter::toBytes(const FlagSnapshot &snapshot)
 {
-    // Compact: the file is for machines (flagd, providers); `jq .` makes it readable. Indenting
-    // a 10 000-flag export costs a third of its time.
-    return QJsonDocument(toJson(snapshot)).toJson(QJsonDocument::Compact);
+    // The same document as toJson(), written directly: after an emergency rollback every flag is
+    // republished, and building a QJsonObject per flag was most of that cost. Keys in the order
+    // QJsonDocument writes them (sorted), compact.
+    QByteArray out;
+    out.reserve(256 + 320 * snapshot.flags.size());
+    out += R"({"$schema":"https://flagd.dev/schema/v0/flags.json","flags":{)";
+    Memo memo;
+    bool first = true;
+    for (const Flag &f : snapshot.flags) {
+        const QJsonValue cond = flagCondition(snapshot, f.key, 0, memo);
+        if (!first)
+            out += ',';
+        first = false;
+        appendJsonString(out, f.key);
+        out += isTrue(cond) ? R"(:{"defaultVariant":"on","metadata":{"description":)" : R"(:{"defaultVariant":"off","metadata":{"description":)";
+        appendJsonString(out, f.description);
+        out += f.enabled ? R"(,"enabled":true,"percentage":)" : R"(,"enabled":false,"percentage":)";
+        out += QByteArray::number(f.percent(), 'g', QLocale::FloatingPointShortest);
+        out += R"(,"tags":)";
+        appendJsonString(out, f.tags.join(QLatin1Char(',')));
+        out += R"(,"version":)";
+        out += QByteArray::number(f.version);
+        out += R"(},"state":"ENABLED")";
+        if (!cond.isBool()) {
+            out += R"(,"targeting":)";
+            out += QJsonDocument(op(QStringLiteral("if"), QJsonArray{cond, QStringLiteral("on"), QStringLiteral("off")}))
+                       .toJson(QJsonDocument::Compact);
+        }
+        out += R"(,"variants":{"off":false,"on":true}})";
+    }
+    out += snapshot.killSwitch ? R"(},"metadata":{"flagSetId":"syncpilot","killSwitch":true}})"
+                               : R"(},"metadata":{"flagSetId":"syncpilot","killSwitch":false}})";
+    out += '\n';
+    return out;
 }
 
 } // namespace sp

@@ -76,6 +76,22 @@ private Q_SLOTS:
         QCOMPARE(FlagdExporter::toJson(s).value(QStringLiteral("metadata")).toObject().value(QStringLiteral("killSwitch")), QJsonValue(true));
     }
 
+    // toBytes() writes by hand what toJson() builds: the two must be the same document, with
+    // descriptions that need escaping too.
+    void bytesAreTheJsonDocument()
+    {
+        FlagSnapshot s = sample();
+        s.flags[QStringLiteral("part")].description = QStringLiteral("quote \" backslash \\ newline \n tab \t bell \a ümläut");
+        s.flags[QStringLiteral("part")].tags = {QStringLiteral("sync"), QStringLiteral("x")};
+        for (bool kill : {false, true}) {
+            s.killSwitch = kill;
+            QJsonParseError err{};
+            const QJsonDocument doc = QJsonDocument::fromJson(FlagdExporter::toBytes(s), &err);
+            QCOMPARE(err.error, QJsonParseError::NoError);
+            QCOMPARE(doc.object(), FlagdExporter::toJson(s));
+        }
+    }
+
     void outputIsDeterministic()
     {
         const QByteArray a = FlagdExporter::toBytes(sample());
