@@ -32,23 +32,10 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(AgentCommands)
 };
 
-QCommandLineOption opt(const QString &name, const QString &help, const QString &value = {})
-{
-    return value.isEmpty() ? QCommandLineOption(name, help) : QCommandLineOption(name, help, value);
-}
-
 void noArgs(QCommandLineParser &p)
 {
     if (!p.positionalArguments().isEmpty())
         Cli::usage(Tr::tr("Unexpected argument \"%1\".").arg(p.positionalArguments().first()));
-}
-
-QString oneArg(QCommandLineParser &p, const QString &what)
-{
-    const QStringList args = p.positionalArguments();
-    if (args.size() != 1)
-        Cli::usage(Tr::tr("Expected exactly one %1.").arg(what));
-    return args.first();
 }
 
 // "10s", "500ms", "2m", "1h" or plain seconds.

@@ -36,6 +36,19 @@ QString errorKindName(ErrorKind kind)
 
 } // namespace
 
+QCommandLineOption opt(const QString &name, const QString &help, const QString &valueName)
+{
+    return valueName.isEmpty() ? QCommandLineOption(name, help) : QCommandLineOption(name, help, valueName);
+}
+
+QString oneArg(QCommandLineParser &p, const QString &what)
+{
+    const QStringList args = p.positionalArguments();
+    if (args.size() != 1)
+        Cli::usage(Cli::tr("Expected exactly one %1.").arg(what));
+    return args.first();
+}
+
 Cli::Cli()
 {
     addWorkspaceCommands(m_commands);

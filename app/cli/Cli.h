@@ -72,6 +72,11 @@ private:
     std::unique_ptr<Workspace> m_ws;
 };
 
+// An option with a value when valueName is given, a switch otherwise.
+QCommandLineOption opt(const QString &name, const QString &help, const QString &valueName = {});
+// The single positional argument, or a usage error naming what was expected.
+QString oneArg(QCommandLineParser &p, const QString &what);
+
 void addWorkspaceCommands(QList<Command> &commands);
 void addFlagCommands(QList<Command> &commands);
 void addAuditCommands(QList<Command> &commands);

@@ -22,19 +22,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(MetricsCommands)
 };
 
-QCommandLineOption opt(const QString &name, const QString &help, const QString &value = {})
-{
-    return value.isEmpty() ? QCommandLineOption(name, help) : QCommandLineOption(name, help, value);
-}
-
-QString oneArg(QCommandLineParser &p, const QString &what)
-{
-    const QStringList args = p.positionalArguments();
-    if (args.size() != 1)
-        Cli::usage(Tr::tr("Expected exactly one %1.").arg(what));
-    return args.first();
-}
-
 // "90s", "15m", "1h", "7d" -> seconds
 qint64 parseDuration(const QString &text, const QString &option)
 {

@@ -22,11 +22,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(RollbackCommands)
 };
 
-QCommandLineOption opt(const QString &name, const QString &help, const QString &value = {})
-{
-    return value.isEmpty() ? QCommandLineOption(name, help) : QCommandLineOption(name, help, value);
-}
-
 QString requiredReason(QCommandLineParser &p)
 {
     const QString reason = p.value(QStringLiteral("reason")).trimmed();

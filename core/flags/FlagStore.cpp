@@ -68,9 +68,14 @@ FlagSnapshot FlagStore::snapshot() const
 
 namespace {
 
-const QString kFlagColumns = QStringLiteral("key, description, tags, enabled, percent_tenths, version, created_at, updated_at, updated_by");
+} // namespace
 
-Flag readFlag(const QSqlQuery &q)
+QString FlagStore::flagColumns()
+{
+    return QStringLiteral("key, description, tags, enabled, percent_tenths, version, created_at, updated_at, updated_by");
+}
+
+Flag FlagStore::readFlag(const QSqlQuery &q)
 {
     Flag f;
     f.key = q.value(0).toString();
@@ -85,11 +90,9 @@ Flag readFlag(const QSqlQuery &q)
     return f;
 }
 
-} // namespace
-
 std::optional<Flag> FlagStore::loadFlag(const QString &key) const
 {
-    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags WHERE key = ?").arg(kFlagColumns), {key});
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags WHERE key = ?").arg(flagColumns()), {key});
     if (!q.next())
         return std::nullopt;
     Flag f = readFlag(q);
@@ -126,7 +129,7 @@ FlagSnapshot FlagStore::loadGraph() const
 FlagSnapshot FlagStore::loadSnapshot() const
 {
     FlagSnapshot s;
-    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags").arg(kFlagColumns));
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM flags").arg(flagColumns()));
     while (q.next()) {
         Flag f = readFlag(q);
         s.flags.insert(f.key, f);

@@ -4,6 +4,7 @@
 #include "audit/AuditLog.h"
 
 #include <QCoreApplication>
+#include <QSqlQuery>
 
 #include <optional>
 
@@ -67,6 +68,11 @@ public:
     // Checks a would-be flag against the snapshot (a full one, or loadGraph()'s): tags,
     // prerequisites (exist, no cycle), segments (exist). Throws InvalidInput naming the problem.
     static void validate(const Flag &flag, const FlagSnapshot &snapshot);
+
+    // The flags table's columns in the order readFlag() expects, for code that selects flags
+    // with conditions of its own (rollbacks).
+    static QString flagColumns();
+    static Flag readFlag(const QSqlQuery &q);
 
 private:
     FlagSnapshot loadSnapshot() const;

@@ -22,6 +22,27 @@ QJsonObject LedgerEntry::toJson() const
                        {QStringLiteral("evidence"), evidence}};
 }
 
+QString LedgerEntry::columns()
+{
+    return QStringLiteral("id, at, flag_key, rollout_id, kind, automatic, actor, source, summary, evidence");
+}
+
+LedgerEntry LedgerEntry::fromRow(const QSqlQuery &q)
+{
+    LedgerEntry e;
+    e.id = q.value(0).toLongLong();
+    e.at = fromStoredTime(q.value(1).toString());
+    e.flagKey = q.value(2).toString();
+    e.rolloutId = q.value(3).toLongLong();
+    e.kind = q.value(4).toString();
+    e.automatic = q.value(5).toInt() != 0;
+    e.actor = q.value(6).toString();
+    e.source = q.value(7).toString();
+    e.summary = q.value(8).toString();
+    e.evidence = QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object();
+    return e;
+}
+
 LedgerEntry DecisionLedger::record(const ChangeContext &ctx, const QString &flagKey, qint64 rolloutId, const QString &kind,
                                    bool automatic, const QString &summary, const QJsonObject &evidence)
 {
@@ -50,26 +71,14 @@ namespace {
 
 QList<LedgerEntry> query(const Workspace &ws, const QString &where, const QVariantList &binds, int limit)
 {
-    QString sql = QStringLiteral("SELECT id, at, flag_key, rollout_id, kind, automatic, actor, source, summary, evidence FROM decisions")
+    QString sql = QStringLiteral("SELECT %1 FROM decisions").arg(LedgerEntry::columns())
                   + where + QStringLiteral(" ORDER BY id DESC");
     if (limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(limit);
     QList<LedgerEntry> out;
     QSqlQuery q = ws.exec(sql, binds);
-    while (q.next()) {
-        LedgerEntry e;
-        e.id = q.value(0).toLongLong();
-        e.at = fromStoredTime(q.value(1).toString());
-        e.flagKey = q.value(2).toString();
-        e.rolloutId = q.value(3).toLongLong();
-        e.kind = q.value(4).toString();
-        e.automatic = q.value(5).toInt() != 0;
-        e.actor = q.value(6).toString();
-        e.source = q.value(7).toString();
-        e.summary = q.value(8).toString();
-        e.evidence = QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object();
-        out.prepend(e);
-    }
+    while (q.next())
+        out.prepend(LedgerEntry::fromRow(q));
     return out;
 }
 

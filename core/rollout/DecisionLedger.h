@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QSqlQuery>
 
 namespace sp {
 
@@ -27,6 +28,10 @@ struct LedgerEntry
     QJsonObject evidence;
 
     QJsonObject toJson() const;
+
+    // Columns of the decisions table in the order fromRow() reads them.
+    static QString columns();
+    static LedgerEntry fromRow(const QSqlQuery &q);
 };
 
 class DecisionLedger

@@ -194,21 +194,6 @@ private:
     bool m_held = false;
 };
 
-LedgerEntry entryFrom(const QSqlQuery &q)
-{
-    LedgerEntry e;
-    e.id = q.value(0).toLongLong();
-    e.at = fromStoredTime(q.value(1).toString());
-    e.flagKey = q.value(2).toString();
-    e.rolloutId = q.value(3).toLongLong();
-    e.kind = q.value(4).toString();
-    e.automatic = q.value(5).toInt() != 0;
-    e.actor = q.value(6).toString();
-    e.source = q.value(7).toString();
-    e.summary = q.value(8).toString();
-    e.evidence = QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object();
-    return e;
-}
 
 } // namespace
 
@@ -358,12 +343,13 @@ WebhookFlushResult Notifier::flush()
         while (!failed) {
             QList<LedgerEntry> entries;
             {
-                QSqlQuery q = m_ws.exec(QStringLiteral("SELECT id, at, flag_key, rollout_id, kind, automatic, actor, source, summary, evidence"
-                                                       " FROM decisions WHERE id > ? AND (kind IN ('pause', 'rollback', 'kill', 'abort', 'restore')"
-                                                       " OR (automatic <> 0 AND kind <> 'hold')) ORDER BY id LIMIT %1").arg(kBatch),
+                QSqlQuery q = m_ws.exec(QStringLiteral("SELECT %1 FROM decisions WHERE id > ? AND (kind IN ('pause', 'rollback', 'kill', 'abort', 'restore')"
+                                                       " OR (automatic <> 0 AND kind <> 'hold')) ORDER BY id LIMIT %2")
+                                            .arg(LedgerEntry::columns())
+                                            .arg(kBatch),
                                         {cursor});
                 while (q.next())
-                    entries << entryFrom(q);
+                    entries << LedgerEntry::fromRow(q);
             }
             for (const LedgerEntry &e : std::as_const(entries)) {
                 const QJsonObject payload = w.format == QLatin1String("slack") ? slackPayload(e, workspaceName) : jsonPayload(e, workspaceName);

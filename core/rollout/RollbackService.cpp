@@ -1,6 +1,7 @@
 #include "RollbackService.h"
 
 #include "DecisionLedger.h"
+#include "flags/FlagStore.h"
 #include "common/Clock.h"
 #include "common/Error.h"
 #include "flags/Flag.h"
@@ -77,14 +78,6 @@ struct Changes
 QString jsonText(const QJsonObject &o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
 QJsonObject parseObject(const QString &text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
 
-QStringList parseList(const QString &json)
-{
-    QStringList out;
-    for (const auto &v : QJsonDocument::fromJson(json.toUtf8()).array())
-        out << v.toString();
-    return out;
-}
-
 QString placeholders(qsizetype n)
 {
     QString s;
@@ -133,21 +126,11 @@ void loadFlags(Workspace &ws, State &state, const QString &where, const QVariant
     // Each query lives in its own scope: QPSQL deallocates a prepared statement when its
     // QSqlQuery goes away, which would discard the rows of a query still being read.
     {
-        QSqlQuery q = ws.exec(QStringLiteral("SELECT key, description, tags, enabled, percent_tenths, version, created_at, updated_at,"
-                                             " updated_by FROM flags")
+        QSqlQuery q = ws.exec(QStringLiteral("SELECT %1 FROM flags").arg(FlagStore::flagColumns())
                                   + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where),
                               binds);
         while (q.next()) {
-            Flag f;
-            f.key = q.value(0).toString();
-            f.description = q.value(1).toString();
-            f.tags = parseList(q.value(2).toString());
-            f.enabled = q.value(3).toInt() != 0;
-            f.percentTenths = q.value(4).toInt();
-            f.version = q.value(5).toLongLong();
-            f.createdAt = fromStoredTime(q.value(6).toString());
-            f.updatedAt = fromStoredTime(q.value(7).toString());
-            f.updatedBy = q.value(8).toString();
+            const Flag f = FlagStore::readFlag(q);
             state.flags.insert(f.key, f);
         }
     }
