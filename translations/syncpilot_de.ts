@@ -8,10 +8,6 @@
         <translation>Unerwartetes Argument „%1“.</translation>
     </message>
     <message>
-        <source>Expected exactly one %1.</source>
-        <translation>Genau ein(e) %1 erwartet.</translation>
-    </message>
-    <message>
         <source>%1: &quot;%2&quot; is not a duration between 100ms and 24h (examples: 10s, 500ms, 2m).</source>
         <translation>%1: „%2“ ist keine Dauer zwischen 100ms und 24h (Beispiele: 10s, 500ms, 2m).</translation>
     </message>
@@ -356,6 +352,10 @@ Befehle:
         <source>Show this help.</source>
         <translation>Diese Hilfe anzeigen.</translation>
     </message>
+    <message>
+        <source>Expected exactly one %1.</source>
+        <translation>Genau ein(e) %1 erwartet.</translation>
+    </message>
 </context>
 <context>
     <name>Controller</name>
@@ -506,10 +506,6 @@ Befehle:
 </context>
 <context>
     <name>FlagCommands</name>
-    <message>
-        <source>Expected exactly one %1.</source>
-        <translation>Genau ein(e) %1 erwartet.</translation>
-    </message>
     <message>
         <source>Unexpected argument &quot;%1&quot;.</source>
         <translation>Unerwartetes Argument „%1“.</translation>
@@ -1197,10 +1193,6 @@ Befehle:
 </context>
 <context>
     <name>MetricsCommands</name>
-    <message>
-        <source>Expected exactly one %1.</source>
-        <translation>Genau ein(e) %1 erwartet.</translation>
-    </message>
     <message>
         <source>%1: &quot;%2&quot; is not a duration; use e.g. 90s, 15m, 1h or 7d.</source>
         <translation>%1: „%2“ ist keine Dauer; z. B. 90s, 15m, 1h oder 7d verwenden.</translation>
