@@ -1945,6 +1945,10 @@ Befehle:
         <source>Removed guardrail %1.</source>
         <translation>Guardrail %1 entfernt.</translation>
     </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>noch %1 s</translation>
+    </message>
 </context>
 <context>
     <name>RolloutPlan</name>

@@ -49,6 +49,8 @@ QString timeLeft(qint64 secs)
 {
     if (secs <= 0)
         return Tr::tr("hold time over");
+    if (secs < 60)
+        return Tr::tr("%1 s left").arg(secs);
     const qint64 h = secs / 3600;
     const qint64 m = (secs % 3600) / 60;
     return h > 0 ? Tr::tr("%1 h %2 min left").arg(h).arg(m) : Tr::tr("%1 min left").arg(std::max<qint64>(1, m));

@@ -284,12 +284,14 @@ void applyChanges(Workspace &ws, const Changes &c, const ChangeContext &ctx, con
     DecisionLedger ledger(ws);
     const bool automatic = ctx.source == QLatin1String("controller");
     for (const RolloutRow &r : c.rollouts) {
+        // The controller's reason already says what happened and why; an operator's gets context.
         ledger.record(ctx, r.flagKey, r.id, QStringLiteral("rollback"), automatic,
-                      RollbackService::tr("Rollout %1 of %2 rolled back in phase %3 (was %4): %5")
-                          .arg(r.id)
-                          .arg(r.flagKey)
-                          .arg(r.phaseIndex + 1)
-                          .arg(r.state, why),
+                      automatic ? ctx.reason
+                                : RollbackService::tr("Rollout %1 of %2 rolled back in phase %3 (was %4): %5")
+                                      .arg(r.id)
+                                      .arg(r.flagKey)
+                                      .arg(r.phaseIndex + 1)
+                                      .arg(r.state, why),
                       [&] {
                           // the controller's evidence (guardrail values) travels with its context
                           QJsonObject evidence = ctx.evidence;
