@@ -194,6 +194,17 @@ QList<ConfigRow> loadConfigs(Workspace &ws)
 
 bool killSwitchOn(Workspace &ws) { return ws.meta(QStringLiteral("kill_switch")) == QLatin1String("on"); }
 
+// Everything an emergency or gradual rollback may touch: sync flags, active rollouts, sync configs.
+State loadFullState(Workspace &ws)
+{
+    State s;
+    loadSyncFlags(ws, s);
+    s.rollouts = loadActiveRollouts(ws);
+    s.configs = loadConfigs(ws);
+    s.killSwitch = killSwitchOn(ws);
+    return s;
+}
+
 // The before-state of a snapshot: every flag, rollout and config the act looks at.
 QJsonObject stateJson(const State &s)
 {
@@ -546,11 +557,7 @@ RollbackResult RollbackService::emergency(const ChangeContext &ctx)
     timer.start();
     RollbackResult result;
     m_ws.write([&] {
-        State s;
-        loadSyncFlags(m_ws, s);
-        s.rollouts = loadActiveRollouts(m_ws);
-        s.configs = loadConfigs(m_ws);
-        s.killSwitch = killSwitchOn(m_ws);
+        const State s = loadFullState(m_ws);
         Changes c;
         for (const Flag &f : s.flags)
             if (isOn(f))
@@ -667,11 +674,7 @@ RollbackResult RollbackService::gradual(qint64 stepDelayMs, const ChangeContext 
     // The first transaction plans the act, keeps the full before-state and runs the first step.
     GradualStep first;
     m_ws.write([&] {
-        State s;
-        loadSyncFlags(m_ws, s);
-        s.rollouts = loadActiveRollouts(m_ws);
-        s.configs = loadConfigs(m_ws);
-        s.killSwitch = killSwitchOn(m_ws);
+        const State s = loadFullState(m_ws);
         QSet<QString> keys;
         for (const Flag &f : s.flags)
             if (isOn(f))
