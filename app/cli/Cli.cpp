@@ -58,6 +58,9 @@ Cli::Cli()
     addRolloutCommands(m_commands);
     addRollbackCommands(m_commands);
     addAgentCommands(m_commands);
+    addMapCommands(m_commands);
+    addAuthCommands(m_commands);
+    addSyncCommands(m_commands);
 }
 
 void Cli::out(const QString &text) const { writeStream(stdout, text.toUtf8() + '\n'); }

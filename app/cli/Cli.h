@@ -84,5 +84,8 @@ void addMetricsCommands(QList<Command> &commands);  // MetricsCommands.cpp
 void addRolloutCommands(QList<Command> &commands);  // RolloutCommands.cpp
 void addRollbackCommands(QList<Command> &commands); // RollbackCommands.cpp
 void addAgentCommands(QList<Command> &commands);    // AgentCommands.cpp (agent, webhook)
+void addMapCommands(QList<Command> &commands);      // MapCommands.cpp (map)
+void addAuthCommands(QList<Command> &commands);     // AuthCommands.cpp (auth google|figma …)
+void addSyncCommands(QList<Command> &commands);     // SyncCommands.cpp (sync config|run|undo)
 
 } // namespace sp::cli
