@@ -10,4 +10,4 @@ cmake --build --preset release -j"$(nproc)"
 # The interop peers (flagd-core …) are pinned in tests/interop/package-lock.json.
 (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
 # Every test sees SYNCPILOT_TEST_DB_URL pointing at a PostgreSQL started just for this run.
-exec tests/support/pg-throwaway.sh ctest --test-dir build/release --output-on-failure -j2 "$@"
+exec tests/support/pg-throwaway.sh tests/support/with-keyring.sh ctest --test-dir build/release --output-on-failure -j2 "$@"

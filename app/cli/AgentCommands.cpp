@@ -6,6 +6,7 @@
 #include "rollout/Controller.h"
 #include "rollout/ControllerLock.h"
 #include "rollout/Notifier.h"
+#include "sync/SyncEngine.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -146,6 +147,7 @@ public:
             m_cli.warn(Tr::tr("Controller tick failed: %1").arg(e.message()));
         }
         heartbeat();
+        runDueSyncs();
         applyRetention();
         try {
             const WebhookFlushResult r = Notifier(m_ws).flush();
@@ -155,6 +157,38 @@ public:
             m_cli.warn(Tr::tr("Webhook delivery failed: %1").arg(e.message()));
         }
     }
+
+private:
+    // The agent is also the headless sync engine: every config whose interval has passed runs
+    // (sync mode polls its source this way: an unchanged source costs one read and no write).
+    void runDueSyncs()
+    {
+        if (m_noSync)
+            return;
+        try {
+            SyncEngine engine(m_ws);
+            for (const QString &name : engine.dueConfigs(Clock::current().now())) {
+                const SyncRun run = engine.run(name, false, ChangeContext::local(QStringLiteral("agent")));
+                if (m_cli.json()) {
+                    m_cli.out(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
+                    continue;
+                }
+                m_cli.out(Tr::tr("%1  sync %2: %3 target(s), %4 failed%5%6")
+                              .arg(toStoredTime(Clock::current().now()), run.config)
+                              .arg(run.targets.size())
+                              .arg(run.failedTargets())
+                              .arg(run.failure.isEmpty() ? QString() : QStringLiteral(" — ") + run.failure,
+                                   run.rehearsal ? Tr::tr(" [REHEARSAL: %1]").arg(run.rehearsalText) : QString()));
+                if (run.fellBack)
+                    m_cli.out(Tr::tr("  sync path of %1 switched off: %2").arg(run.config, run.fallbackReason));
+            }
+        } catch (const Error &e) {
+            m_cli.warn(Tr::tr("Sync run failed: %1").arg(e.message()));
+        }
+    }
+
+public:
+    void setNoSync(bool noSync) { m_noSync = noSync; }
 
 private:
     // Old run records go at most once an hour, by whoever runs the controller.
@@ -196,6 +230,7 @@ private:
     QElapsedTimer m_lastBeat;
     QElapsedTimer m_lastRetention;
     bool m_lockLost = false;
+    bool m_noSync = false;
 };
 
 int runAgent(Cli &cli, QCommandLineParser &p)
@@ -209,6 +244,7 @@ int runAgent(Cli &cli, QCommandLineParser &p)
     if (!lock.tryAcquire())
         conflict(Tr::tr("the controller already runs in %1").arg(lock.holderDescription()));
     AgentLoop agent(cli, ws, lock, intervalMs);
+    agent.setNoSync(p.isSet(QStringLiteral("no-sync")));
 
     if (p.isSet(QStringLiteral("once"))) {
         agent.tick();
@@ -270,7 +306,8 @@ void addAgentCommands(QList<Command> &commands)
         Tr::tr("Run the rollout controller headless: takes the controller lock, ticks, delivers webhooks, stops on SIGTERM."),
         [](QCommandLineParser &p) {
             p.addOptions({opt(QStringLiteral("interval"), Tr::tr("Time between ticks (default 10s; e.g. 500ms, 30s, 2m)."), QStringLiteral("D")),
-                          opt(QStringLiteral("once"), Tr::tr("Run one tick, deliver webhooks and exit."))});
+                          opt(QStringLiteral("once"), Tr::tr("Run one tick, deliver webhooks and exit.")),
+                          opt(QStringLiteral("no-sync"), Tr::tr("Run the controller only; leave sync configs to another agent."))});
         },
         runAgent};
 

@@ -3,9 +3,15 @@
 #include "audit/AuditLog.h"
 #include "common/Error.h"
 #include "flags/FlagStore.h"
+#include "rollout/Rollout.h"
+#include "rollout/RolloutPlan.h"
+#include "sync/SyncConfig.h"
+#include "sync/SyncEngine.h"
 #include "workspace/Workspace.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QStandardPaths>
 
 namespace sp {
@@ -75,7 +81,50 @@ void DemoWorkspace::populate(Workspace &workspace)
         d.excludeSegments = s.exclude;
         store.create(d, ctx);
     }
+    addSync(workspace, ctx);
     workspace.write([&] { workspace.setMeta(QStringLiteral("demo"), QStringLiteral("yes")); });
+}
+
+QString DemoWorkspace::filesDirectory(const Workspace &workspace)
+{
+    if (workspace.isPostgres())
+        return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("demo-sync/") + workspace.name());
+    return QFileInfo(workspace.displayLocation()).absoluteDir().filePath(QFileInfo(workspace.displayLocation()).completeBaseName()
+                                                                         + QStringLiteral("-sync"));
+}
+
+// The sync half of the demo: the bundled sample sheet as a CSV source, 50 local DTCG targets, a
+// config in hybrid mode gated by sheets.incremental-diff, and a running canary rollout of that
+// flag, so the controller and the engine have real runs to show. One run writes every target.
+void DemoWorkspace::addSync(Workspace &workspace, const ChangeContext &ctx)
+{
+    const QDir dir(filesDirectory(workspace));
+    if (!QDir().mkpath(dir.filePath(QStringLiteral("targets"))))
+        fail(tr("Cannot create the demo's sync folder %1.").arg(QDir::toNativeSeparators(dir.path())));
+    const QString sheet = dir.filePath(QStringLiteral("design-tokens.csv"));
+    QFile::remove(sheet);
+    if (!QFile::copy(QStringLiteral(":/demo/design-tokens.csv"), sheet))
+        fail(tr("Cannot copy the demo's sample sheet to %1.").arg(QDir::toNativeSeparators(sheet)));
+    QFile::setPermissions(sheet, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+
+    SyncConfig config;
+    config.name = QStringLiteral("design-tokens");
+    config.flagKey = QStringLiteral("sheets.incremental-diff");
+    config.mode = SyncMode::Hybrid;
+    config.source.kind = SourceSpec::Kind::Csv;
+    config.source.path = sheet;
+    config.mapping = QJsonObject{{QStringLiteral("collection"), QStringLiteral("Design tokens")}};
+    config.intervalSeconds = 30;
+    for (int i = 1; i <= kDemoTargets; ++i) {
+        SyncTargetSpec t;
+        t.id = QStringLiteral("app-%1").arg(i, 2, 10, QLatin1Char('0'));
+        t.kind = SyncTargetSpec::Kind::Dtcg;
+        t.location = dir.filePath(QStringLiteral("targets/%1.tokens.json").arg(t.id));
+        config.targets << t;
+    }
+    SyncConfigStore(workspace).add(config, ctx);
+    RolloutStore(workspace).start(config.flagKey, RolloutPlan::fromTemplate(QStringLiteral("canary")), QStringLiteral("canary"), ctx);
+    SyncEngine(workspace).run(config.name, false, ctx);
 }
 
 } // namespace sp

@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 
+#include "audit/AuditLog.h"
+
 namespace sp {
 
 class Workspace;
@@ -16,6 +18,13 @@ public:
     static void populate(Workspace &workspace);
     // The demo's own file (never the user's workspace): under the app data location.
     static QString defaultLocation();
+    // Where the demo's sample sheet and its 50 DTCG targets live: beside an SQLite workspace
+    // ("demo-sync/" next to demo.sqlite), under the app data location for PostgreSQL.
+    static QString filesDirectory(const Workspace &workspace);
+    static constexpr int kDemoTargets = 50;
+
+private:
+    static void addSync(Workspace &workspace, const ChangeContext &ctx);
 };
 
 } // namespace sp

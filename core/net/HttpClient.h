@@ -13,7 +13,9 @@
 #include <memory>
 #include <utility>
 
+class QDateTime;
 class QNetworkAccessManager;
+class QRandomGenerator;
 
 namespace sp::net {
 
@@ -40,11 +42,19 @@ struct HttpRequest
     QUrl url;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    // The rate limiter and circuit breaker key. Empty: "host:port" of url.
+    // The rate limiter and circuit breaker key. Empty: defaultUpstream(url).
     QString upstream;
     int timeoutMs = 30'000; // whole request, body included (a slow body times out too)
     bool expectJson = true; // a 2xx whose body is not JSON is ErrorClass::Malformed
+    // false for a request that must not run twice (Figma's POST …/variables creates variables):
+    // only a 429, which says the request was not processed, is retried; a 5xx, a timeout or a
+    // reset may have been applied, so the caller re-reads the state instead of resending.
+    bool idempotent = true;
 };
+
+// "host:port" of url, the port defaulting to the scheme's (https 443, http 80), so
+// "https://sheets.googleapis.com/…" is upstream "sheets.googleapis.com:443".
+QString defaultUpstream(const QUrl &url);
 
 struct HttpResponse
 {
@@ -73,6 +83,13 @@ struct RetryPolicy
     int maxRetryAfterMs = 120'000; // a longer Retry-After is reported, not waited for
 };
 
+// The wait before retry number retryIndex (0 for the first retry): full jitter over
+// [0, min(maxDelayMs, baseDelayMs * 2^retryIndex)].
+qint64 backoffDelayMs(const RetryPolicy &policy, int retryIndex, QRandomGenerator &random);
+// Retry-After as delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"), in ms
+// from now (never negative); -1 when absent or unreadable.
+qint64 retryAfterMs(const QByteArray &value, const QDateTime &nowUtc);
+
 // Open after failureThreshold consecutive retryable failures of one upstream; after coolDownMs
 // one probe request is let through (half-open): success closes, failure re-opens.
 struct BreakerPolicy
@@ -97,7 +114,11 @@ public:
     bool allow(qint64 nowMs);
     void recordSuccess();
     void recordFailure(qint64 nowMs);
+    // The probe that allow() let through was never sent (e.g. no sign-in): let the next one try.
+    void cancelProbe();
+    // Open past its cool-down reads as HalfOpen (a probe may go).
     State state(qint64 nowMs) const;
+    State storedState() const { return m_state; }
     qint64 openedAtMs() const { return m_openedAt; }
 
 private:
@@ -120,6 +141,7 @@ private:
     RateLimit m_limit;
     double m_tokens = -1; // -1: full on first use
     qint64 m_lastMs = 0;
+    bool m_started = false; // m_tokens is a real balance (it can be -1 after a reservation)
 };
 
 // The one door to every upstream (Google, Figma, the OAuth server): retries, breaker, rate limit
@@ -138,7 +160,7 @@ public:
     void setBreakerPolicy(const BreakerPolicy &policy);
     void setRateLimit(const QString &upstream, const RateLimit &limit);
     void setMaxConcurrency(int n); // sendAll runs at most n requests at once (default 4)
-    // Tests: a fixed seed for the jitter, and a clock/sleeper so backoff can be observed.
+    // Tests: a fixed seed for the jitter (the waits show in HttpResponse::waitedMs).
     void setRandomSeed(quint32 seed);
 
     // Called for requests to `upstream` to get the Authorization header value ("Bearer …").
@@ -155,7 +177,7 @@ public:
     // Upstreams whose breaker is open or half-open right now.
     QStringList openBreakers() const;
 
-signals:
+Q_SIGNALS:
     // A breaker changed state (for the GUI and run records).
     void breakerChanged(const QString &upstream, sp::net::CircuitBreaker::State state);
 

@@ -203,11 +203,24 @@ GuardrailResult GuardrailEvaluator::evaluate(const Guardrail &g, const QString &
     const QDateTime from = now.addSecs(-g.windowSeconds);
     const QDateTime to = now.addMSecs(1); // the window includes a run that started exactly now
     WindowStats stats = m_source.window(flagKey, RunPath::Sync, from, to);
-    if (g.metric == GuardrailMetric::Mismatches) {
-        // inconsistencies are found by hybrid comparisons, recorded on the shadow path too
-        const WindowStats shadow = m_source.window(flagKey, RunPath::Shadow, from, to);
+    // The sync cohort is every run that took the sync path: written (sync) or computed and
+    // compared while legacy was written (shadow, hybrid mode). Their failures and mismatches are
+    // the sync path's; counts add up. Percentiles do not: when both cohorts ran, the written
+    // path's latency stands for the cohort.
+    const WindowStats shadow = m_source.window(flagKey, RunPath::Shadow, from, to);
+    if (shadow.runs > 0) {
+        if (stats.runs == 0) {
+            stats.p50Ms = shadow.p50Ms;
+            stats.p95Ms = shadow.p95Ms;
+            stats.p99Ms = shadow.p99Ms;
+        }
         stats.runs += shadow.runs;
+        stats.errors += shadow.errors;
+        stats.critical += shadow.critical;
         stats.mismatches += shadow.mismatches;
+        stats.http429 += shadow.http429;
+        stats.retries += shadow.retries;
+        stats.latencySumMs += shadow.latencySumMs;
     }
     r.samples = stats.runs;
     r.value = metricOf(g.metric, stats);

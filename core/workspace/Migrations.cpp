@@ -193,6 +193,59 @@ const QList<Migration> &migrations()
          },
          {},
          {}},
+        // The sync engine's state (issue 4): the targets of each config, the collection each was
+        // last synced to (shared by content hash: 50 targets of one config store it once), the
+        // content a target had before each write (undo), the variables a hybrid comparison found
+        // different, and the per-config counters hybrid mode's fallback and proof of consistency
+        // read. Contents are stored as base64 text so both engines keep the exact bytes.
+        {4,
+         QStringLiteral("sync engine: targets, synced states, backups for undo, mismatches, hybrid counters"),
+         {
+             QStringLiteral("CREATE TABLE sync_targets ("
+                            " config TEXT NOT NULL REFERENCES sync_configs(name) ON DELETE CASCADE,"
+                            " target_id TEXT NOT NULL,"
+                            " kind TEXT NOT NULL CHECK (kind IN ('dtcg', 'figma')),"
+                            " location TEXT NOT NULL,"
+                            " state TEXT NOT NULL DEFAULT 'new',"
+                            " last_path TEXT NOT NULL DEFAULT '',"
+                            " last_hash TEXT NOT NULL DEFAULT '',"
+                            " last_error TEXT NOT NULL DEFAULT '',"
+                            " last_run_at TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (config, target_id))"),
+             QStringLiteral("CREATE TABLE sync_states ("
+                            " config TEXT NOT NULL REFERENCES sync_configs(name) ON DELETE CASCADE,"
+                            " hash TEXT NOT NULL,"
+                            " content TEXT NOT NULL,"
+                            " created_at TEXT NOT NULL,"
+                            " PRIMARY KEY (config, hash))"),
+             QStringLiteral("CREATE TABLE sync_backups ("
+                            " id {id},"
+                            " config TEXT NOT NULL,"
+                            " target_id TEXT NOT NULL,"
+                            " taken_at TEXT NOT NULL,"
+                            " existed INTEGER NOT NULL,"
+                            " content TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX sync_backups_target ON sync_backups (config, target_id, id)"),
+             QStringLiteral("CREATE TABLE sync_mismatches ("
+                            " id {id},"
+                            " config TEXT NOT NULL,"
+                            " target_id TEXT NOT NULL,"
+                            " run_at TEXT NOT NULL,"
+                            " variable TEXT NOT NULL,"
+                            " legacy_value TEXT NOT NULL DEFAULT '',"
+                            " sync_value TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE INDEX sync_mismatches_config ON sync_mismatches (config, id)"),
+             QStringLiteral("CREATE TABLE sync_config_state ("
+                            " config TEXT PRIMARY KEY REFERENCES sync_configs(name) ON DELETE CASCADE,"
+                            " runs INTEGER NOT NULL DEFAULT 0,"
+                            " mismatching_in_row INTEGER NOT NULL DEFAULT 0,"
+                            " consistent_in_row INTEGER NOT NULL DEFAULT 0,"
+                            " last_run_at TEXT NOT NULL DEFAULT '',"
+                            " last_outcome TEXT NOT NULL DEFAULT '',"
+                            " last_source_hash TEXT NOT NULL DEFAULT '')"),
+         },
+         {},
+         {}},
     };
     return all;
 }
