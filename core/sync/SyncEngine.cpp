@@ -136,6 +136,7 @@ QJsonObject TargetRun::toJson() const
                   {QStringLiteral("updated"), counts.updated},
                   {QStringLiteral("deleted"), counts.deleted},
                   {QStringLiteral("unchanged"), unchanged},
+                  {QStringLiteral("critical"), critical},
                   {QStringLiteral("mismatches"), mismatches},
                   {QStringLiteral("mismatchingVariables"), QJsonArray::fromStringList(mismatchNames)},
                   {QStringLiteral("durationMs"), durationMs},
@@ -417,6 +418,9 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
         return w;
     } catch (const Error &e) {
         fail(t, e, w.target.get());
+        // Nothing reaches this target in this run (a failed read, or the sync path's own
+        // failure): the guardrails count that as critical. A dry run changes nothing either way.
+        t.critical = !c.dryRun;
     }
     t.durationMs = w.timer.elapsed();
     return std::nullopt;
@@ -432,6 +436,7 @@ void SyncEngine::applyWrite(const Context &c, PendingWrite &w, TargetRun &t)
             fail(t, *w.syncFailure, nullptr); // legacy was written; the sync half's failure is the record's
     } catch (const Error &e) {
         fail(t, e, w.target.get());
+        t.critical = true;
     }
     t.durationMs = w.timer.elapsed();
 }
@@ -499,6 +504,7 @@ void SyncEngine::record(const SyncConfig &config, SyncRun &run, const VariableCo
         r.durationMs = t.durationMs;
         r.ok = t.ok;
         r.errorClass = t.ok ? QString() : t.errorClass;
+        r.critical = !t.ok && t.critical;
         r.rowsRead = run.rowsRead;
         r.varsCreated = t.counts.created;
         r.varsUpdated = t.counts.updated;

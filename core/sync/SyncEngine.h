@@ -35,6 +35,7 @@ struct TargetRun
     QString errorClass; // as in run records: source, mapping, io, network, http_5xx, …
     QString message;
     TargetWriteCounts counts;
+    bool critical = false;   // the target did not get the data at all (its write failed)
     bool written = false;    // the target now holds the run's collection (legacy or sync write done)
     bool unchanged = false;  // sync path: the source had not changed since this target's last sync
     int mismatches = 0;      // variables where sync's result differs from legacy's
