@@ -138,6 +138,49 @@
         <source>Retention failed: %1</source>
         <translation>Aufbewahrung fehlgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>%1  sync %2: %3 target(s), %4 failed%5%6</source>
+        <translation>%1  Sync %2: %3 Ziel(e), %4 fehlgeschlagen%5%6</translation>
+    </message>
+    <message>
+        <source> [REHEARSAL: %1]</source>
+        <translation> [PROBELAUF: %1]</translation>
+    </message>
+    <message>
+        <source>  sync path of %1 switched off: %2</source>
+        <translation>  Sync-Pfad von %1 abgeschaltet: %2</translation>
+    </message>
+    <message>
+        <source>Sync run failed: %1</source>
+        <translation>Sync-Lauf fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Run the controller only; leave sync configs to another agent.</source>
+        <translation>Nur den Controller ausführen; Sync-Konfigurationen einem anderen Agenten überlassen.</translation>
+    </message>
+</context>
+<context>
+    <name>AtomicFile</name>
+    <message>
+        <source>Cannot write %1: it is a directory.</source>
+        <translation>%1 kann nicht geschrieben werden: es ist ein Ordner.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: the folder %2 does not exist.</source>
+        <translation>%1 kann nicht geschrieben werden: der Ordner %2 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: it is a directory.</source>
+        <translation>%1 kann nicht gelesen werden: es ist ein Ordner.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
 </context>
 <context>
     <name>AuditCommands</name>
@@ -256,6 +299,176 @@
     </message>
 </context>
 <context>
+    <name>AuthCommands</name>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;.</source>
+        <translation>Unerwartetes Argument „%1“.</translation>
+    </message>
+    <message>
+        <source>Cannot read the %1 from standard input.</source>
+        <translation>%1 kann nicht von der Standardeingabe gelesen werden.</translation>
+    </message>
+    <message>
+        <source>No %1 on standard input: pipe it in, e.g. `… | syncpilot-cli auth figma set-token`.</source>
+        <translation>Kein %1 auf der Standardeingabe: leiten Sie es per Pipe ein, z. B. `… | syncpilot-cli auth figma set-token`.</translation>
+    </message>
+    <message>
+        <source>Show the Google account signed in on this computer and whether a Figma token is stored.</source>
+        <translation>Das auf diesem Computer angemeldete Google-Konto anzeigen und ob ein Figma-Token gespeichert ist.</translation>
+    </message>
+    <message>
+        <source>Google: signed in as %1</source>
+        <translation>Google: angemeldet als %1</translation>
+    </message>
+    <message>
+        <source>(unknown account)</source>
+        <translation>(unbekanntes Konto)</translation>
+    </message>
+    <message>
+        <source>Google: not signed in</source>
+        <translation>Google: nicht angemeldet</translation>
+    </message>
+    <message>
+        <source>Google client: %1</source>
+        <translation>Google-Client: %1</translation>
+    </message>
+    <message>
+        <source>not configured</source>
+        <translation>nicht konfiguriert</translation>
+    </message>
+    <message>
+        <source>Google client secret: %1</source>
+        <translation>Google-Client-Secret: %1</translation>
+    </message>
+    <message>
+        <source>stored in the keychain</source>
+        <translation>im Schlüsselbund gespeichert</translation>
+    </message>
+    <message>
+        <source>none (public client)</source>
+        <translation>keines (öffentlicher Client)</translation>
+    </message>
+    <message>
+        <source>Figma token: %1</source>
+        <translation>Figma-Token: %1</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>Set the Google OAuth client and endpoints of this workspace; the client secret goes to the keychain.</source>
+        <translation>Den Google-OAuth-Client und die Endpunkte dieses Arbeitsbereichs festlegen; das Client-Secret kommt in den Schlüsselbund.</translation>
+    </message>
+    <message>
+        <source>OAuth client id (a Desktop-app client).</source>
+        <translation>OAuth-Client-ID (ein Client vom Typ Desktop-App).</translation>
+    </message>
+    <message>
+        <source>Authorization endpoint.</source>
+        <translation>Autorisierungs-Endpunkt.</translation>
+    </message>
+    <message>
+        <source>Token endpoint.</source>
+        <translation>Token-Endpunkt.</translation>
+    </message>
+    <message>
+        <source>Revocation endpoint.</source>
+        <translation>Widerrufs-Endpunkt.</translation>
+    </message>
+    <message>
+        <source>Space-separated scopes.</source>
+        <translation>Durch Leerzeichen getrennte Scopes.</translation>
+    </message>
+    <message>
+        <source>Read the client secret from standard input and keep it in the keychain (empty: remove it).</source>
+        <translation>Das Client-Secret von der Standardeingabe lesen und im Schlüsselbund ablegen (leer: entfernen).</translation>
+    </message>
+    <message>
+        <source>Nothing to configure: give at least one of --%1.</source>
+        <translation>Nichts zu konfigurieren: mindestens eine der Optionen --%1 angeben.</translation>
+    </message>
+    <message>
+        <source>Google sign-in configured for client %1.</source>
+        <translation>Google-Anmeldung für Client %1 konfiguriert.</translation>
+    </message>
+    <message>
+        <source>Sign in to Google in the browser; the refresh token is kept in the OS keychain.</source>
+        <translation>Im Browser bei Google anmelden; das Refresh-Token wird im Schlüsselbund des Betriebssystems aufbewahrt.</translation>
+    </message>
+    <message>
+        <source>Only print the address to open; do not start a browser.</source>
+        <translation>Nur die zu öffnende Adresse ausgeben; keinen Browser starten.</translation>
+    </message>
+    <message>
+        <source>How long to wait for the browser (default 300).</source>
+        <translation>Wie lange auf den Browser gewartet wird (Vorgabe 300).</translation>
+    </message>
+    <message>
+        <source>--timeout: &quot;%1&quot; is not a number of seconds between 1 and 3600.</source>
+        <translation>--timeout: „%1“ ist keine Anzahl von Sekunden zwischen 1 und 3600.</translation>
+    </message>
+    <message>
+        <source>Open this address in a browser to sign in to Google:</source>
+        <translation>Öffnen Sie diese Adresse in einem Browser, um sich bei Google anzumelden:</translation>
+    </message>
+    <message>
+        <source>Could not start a browser; open the address above yourself.</source>
+        <translation>Es konnte kein Browser gestartet werden; öffnen Sie die obige Adresse selbst.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for the browser (up to %n second(s))…</source>
+        <translation>
+            <numerusform>Warten auf den Browser (bis zu %n Sekunde)…</numerusform>
+            <numerusform>Warten auf den Browser (bis zu %n Sekunden)…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Signed in to Google as %1.</source>
+        <translation>Bei Google angemeldet als %1.</translation>
+    </message>
+    <message>
+        <source>Revoke the Google sign-in and remove it from the keychain.</source>
+        <translation>Die Google-Anmeldung widerrufen und aus dem Schlüsselbund entfernen.</translation>
+    </message>
+    <message>
+        <source>Signed out of Google (%1).</source>
+        <translation>Von Google abgemeldet (%1).</translation>
+    </message>
+    <message>
+        <source>unknown account</source>
+        <translation>unbekanntes Konto</translation>
+    </message>
+    <message>
+        <source>Not signed in to Google; nothing to do.</source>
+        <translation>Nicht bei Google angemeldet; nichts zu tun.</translation>
+    </message>
+    <message>
+        <source>Store the Figma access token read from standard input in the keychain.</source>
+        <translation>Das von der Standardeingabe gelesene Figma-Zugriffstoken im Schlüsselbund speichern.</translation>
+    </message>
+    <message>
+        <source>Figma token</source>
+        <translation>Figma-Token</translation>
+    </message>
+    <message>
+        <source>Figma token stored in the keychain.</source>
+        <translation>Figma-Token im Schlüsselbund gespeichert.</translation>
+    </message>
+    <message>
+        <source>Remove the Figma access token from the keychain.</source>
+        <translation>Das Figma-Zugriffstoken aus dem Schlüsselbund entfernen.</translation>
+    </message>
+    <message>
+        <source>Figma token removed.</source>
+        <translation>Figma-Token entfernt.</translation>
+    </message>
+    <message>
+        <source>No Figma token was stored.</source>
+        <translation>Es war kein Figma-Token gespeichert.</translation>
+    </message>
+</context>
+<context>
     <name>Backtest</name>
     <message>
         <source>Would roll back: guardrail %1 tripped. %2</source>
@@ -358,6 +571,53 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>CollectionDiff</name>
+    <message>
+        <source>collection renamed %1 → %2</source>
+        <translation>Sammlung umbenannt: %1 → %2</translation>
+    </message>
+    <message>
+        <source>+ mode %1</source>
+        <translation>+ Modus %1</translation>
+    </message>
+    <message>
+        <source>- mode %1</source>
+        <translation>- Modus %1</translation>
+    </message>
+    <message>
+        <source>modes reordered: %1</source>
+        <translation>Modi neu angeordnet: %1</translation>
+    </message>
+    <message>
+        <source>+ %1</source>
+        <translation>+ %1</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>~ %1</source>
+        <translation>~ %1</translation>
+    </message>
+    <message>
+        <source>type %1 → %2</source>
+        <translation>Typ %1 → %2</translation>
+    </message>
+    <message>
+        <source>description &quot;%1&quot; → &quot;%2&quot;</source>
+        <translation>Beschreibung „%1“ → „%2“</translation>
+    </message>
+    <message>
+        <source>%1 %2 → %3</source>
+        <translation>%1 %2 → %3</translation>
+    </message>
+    <message>
+        <source>- %1</source>
+        <translation>- %1</translation>
+    </message>
+</context>
+<context>
     <name>Controller</name>
     <message>
         <source>Guardrail %1 of %2 tripped: %3</source>
@@ -443,6 +703,41 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>CsvReader</name>
+    <message>
+        <source>%1:%2: not valid UTF-8 (byte %3 of the line); save the file as UTF-8.</source>
+        <translation>%1:%2: kein gültiges UTF-8 (Byte %3 der Zeile); speichern Sie die Datei als UTF-8.</translation>
+    </message>
+    <message>
+        <source>%1: the delimiter must be an ASCII character, not &quot;%2&quot;.</source>
+        <translation>%1: das Trennzeichen muss ein ASCII-Zeichen sein, nicht „%2“.</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; cannot be a delimiter.</source>
+        <translation>%1: „%2“ kann kein Trennzeichen sein.</translation>
+    </message>
+    <message>
+        <source>%1:%2: unterminated quoted field in column %3 (a &quot; opens it and no &quot; closes it).</source>
+        <translation>%1:%2: nicht abgeschlossenes Feld in Anführungszeichen in Spalte %3 (ein &quot; öffnet es, aber kein &quot; schließt es).</translation>
+    </message>
+    <message>
+        <source>%1:%2: text after the closing quote of the field in column %3; a quote inside a quoted field is written twice (&quot;&quot;).</source>
+        <translation>%1:%2: Text nach dem schließenden Anführungszeichen des Felds in Spalte %3; ein Anführungszeichen innerhalb eines Felds in Anführungszeichen wird doppelt geschrieben (&quot;&quot;).</translation>
+    </message>
+    <message>
+        <source>%1:%2: stray quote in the unquoted field in column %3; quote the whole field and write the quote twice (&quot;say &quot;&quot;hi&quot;&quot;&quot;).</source>
+        <translation>%1:%2: verirrtes Anführungszeichen im Feld ohne Anführungszeichen in Spalte %3; setzen Sie das ganze Feld in Anführungszeichen und schreiben Sie das Anführungszeichen doppelt (&quot;say &quot;&quot;hi&quot;&quot;&quot;).</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: it is a directory, not a CSV file.</source>
+        <translation>%1 kann nicht gelesen werden: es ist ein Ordner, keine CSV-Datei.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>DemoWorkspace</name>
     <message>
         <source>Workspace %1 already has flags; the demo data goes into an empty workspace only.</source>
@@ -463,6 +758,246 @@ Befehle:
     <message>
         <source>Consumers that must stay on the legacy import</source>
         <translation>Abnehmer, die beim bisherigen Import bleiben müssen</translation>
+    </message>
+    <message>
+        <source>Cannot create the demo&apos;s sync folder %1.</source>
+        <translation>Der Sync-Ordner der Demo (%1) kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>Cannot copy the demo&apos;s sample sheet to %1.</source>
+        <translation>Die Beispieltabelle der Demo kann nicht nach %1 kopiert werden.</translation>
+    </message>
+</context>
+<context>
+    <name>DtcgFileTarget</name>
+    <message>
+        <source>Could not remove %1 to restore its earlier absence.</source>
+        <translation>%1 konnte nicht entfernt werden, um den früheren Zustand (Datei nicht vorhanden) wiederherzustellen.</translation>
+    </message>
+</context>
+<context>
+    <name>DtcgFormat</name>
+    <message>
+        <source>Collection %1: the mode &quot;%2&quot; appears twice.</source>
+        <translation>Sammlung %1: der Modus „%2“ kommt zweimal vor.</translation>
+    </message>
+    <message>
+        <source>Collection %1 has variables but no mode.</source>
+        <translation>Sammlung %1 hat Variablen, aber keinen Modus.</translation>
+    </message>
+    <message>
+        <source>%1 is both a variable and a group of variables; DTCG cannot hold both.</source>
+        <translation>%1 ist sowohl eine Variable als auch eine Gruppe von Variablen; DTCG kann nicht beides abbilden.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Variable %1 has %n value(s), but the collection has %2 mode(s).</source>
+        <translation>
+            <numerusform>Variable %1 hat %n Wert, aber die Anzahl der Modi der Sammlung ist %2.</numerusform>
+            <numerusform>Variable %1 hat %n Werte, aber die Anzahl der Modi der Sammlung ist %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot;: a name cannot have an empty group or end in &quot;/&quot;.</source>
+        <translation>Variable „%1“: ein Name darf keine leere Gruppe enthalten und nicht auf „/“ enden.</translation>
+    </message>
+    <message>
+        <source>Variable %1: DTCG names cannot contain &quot;.&quot;, &quot;{&quot; or &quot;}&quot;.</source>
+        <translation>Variable %1: DTCG-Namen dürfen weder „.“ noch „{“ oder „}“ enthalten.</translation>
+    </message>
+    <message>
+        <source>Variable %1: DTCG names cannot start with &quot;$&quot;.</source>
+        <translation>Variable %1: DTCG-Namen dürfen nicht mit „$“ beginnen.</translation>
+    </message>
+    <message>
+        <source>Variable %1 appears twice.</source>
+        <translation>Variable %1 kommt zweimal vor.</translation>
+    </message>
+    <message>
+        <source>Variable %1, mode %2: %3 is not a finite number.</source>
+        <translation>Variable %1, Modus %2: %3 ist keine endliche Zahl.</translation>
+    </message>
+    <message>
+        <source>Variable %1, mode %2: the text %3 would read as a reference in DTCG.</source>
+        <translation>Variable %1, Modus %2: der Text %3 würde in DTCG als Referenz gelesen.</translation>
+    </message>
+    <message>
+        <source>unexpected text after the end of the JSON document</source>
+        <translation>unerwarteter Text nach dem Ende des JSON-Dokuments</translation>
+    </message>
+    <message>
+        <source>%1: line %2, column %3: %4</source>
+        <translation>%1: Zeile %2, Spalte %3: %4</translation>
+    </message>
+    <message>
+        <source>the JSON is nested too deeply</source>
+        <translation>das JSON ist zu tief verschachtelt</translation>
+    </message>
+    <message>
+        <source>unexpected end of the JSON document</source>
+        <translation>unerwartetes Ende des JSON-Dokuments</translation>
+    </message>
+    <message>
+        <source>invalid value</source>
+        <translation>ungültiger Wert</translation>
+    </message>
+    <message>
+        <source>expected a member name in quotes</source>
+        <translation>Elementname in Anführungszeichen erwartet</translation>
+    </message>
+    <message>
+        <source>the member &quot;%1&quot; appears twice</source>
+        <translation>das Element „%1“ kommt zweimal vor</translation>
+    </message>
+    <message>
+        <source>expected &quot;:&quot;</source>
+        <translation>&quot;:&quot; erwartet</translation>
+    </message>
+    <message>
+        <source>expected &quot;,&quot; or &quot;}&quot;</source>
+        <translation>&quot;,&quot; oder &quot;}&quot; erwartet</translation>
+    </message>
+    <message>
+        <source>expected &quot;,&quot; or &quot;]&quot;</source>
+        <translation>&quot;,&quot; oder &quot;]&quot; erwartet</translation>
+    </message>
+    <message>
+        <source>incomplete \u escape</source>
+        <translation>unvollständige \u-Escape-Sequenz</translation>
+    </message>
+    <message>
+        <source>invalid \u escape</source>
+        <translation>ungültige \u-Escape-Sequenz</translation>
+    </message>
+    <message>
+        <source>a control character inside a string must be escaped</source>
+        <translation>ein Steuerzeichen in einer Zeichenkette muss maskiert werden</translation>
+    </message>
+    <message>
+        <source>invalid escape &quot;\%1&quot;</source>
+        <translation>ungültige Escape-Sequenz „\%1“</translation>
+    </message>
+    <message>
+        <source>unterminated string</source>
+        <translation>nicht abgeschlossene Zeichenkette</translation>
+    </message>
+    <message>
+        <source>the number %1 is out of range</source>
+        <translation>die Zahl %1 liegt außerhalb des gültigen Bereichs</translation>
+    </message>
+    <message>
+        <source>expected a JSON object of tokens and groups</source>
+        <translation>JSON-Objekt aus Tokens und Gruppen erwartet</translation>
+    </message>
+    <message>
+        <source>expected a string</source>
+        <translation>Zeichenkette erwartet</translation>
+    </message>
+    <message>
+        <source>no mode is declared, but the file has tokens</source>
+        <translation>es ist kein Modus deklariert, aber die Datei enthält Tokens</translation>
+    </message>
+    <message>
+        <source>a mode appears twice</source>
+        <translation>ein Modus kommt zweimal vor</translation>
+    </message>
+    <message>
+        <source>%1: %2: %3</source>
+        <translation>%1: %2: %3</translation>
+    </message>
+    <message>
+        <source>expected an object</source>
+        <translation>Objekt erwartet</translation>
+    </message>
+    <message>
+        <source>expected an array of strings</source>
+        <translation>Array von Zeichenketten erwartet</translation>
+    </message>
+    <message>
+        <source>a token or group needs a name</source>
+        <translation>ein Token oder eine Gruppe braucht einen Namen</translation>
+    </message>
+    <message>
+        <source>names cannot contain &quot;/&quot;, &quot;.&quot;, &quot;{&quot; or &quot;}&quot;</source>
+        <translation>Namen dürfen weder „/“, „.“, „{“ noch „}“ enthalten</translation>
+    </message>
+    <message>
+        <source>expected a token or a group (a JSON object)</source>
+        <translation>Token oder Gruppe (ein JSON-Objekt) erwartet</translation>
+    </message>
+    <message>
+        <source>a token cannot contain tokens or groups</source>
+        <translation>ein Token kann keine Tokens oder Gruppen enthalten</translation>
+    </message>
+    <message>
+        <source>expected an object of values by mode</source>
+        <translation>Objekt mit Werten je Modus erwartet</translation>
+    </message>
+    <message>
+        <source>&quot;$value&quot; missing</source>
+        <translation>„$value“ fehlt</translation>
+    </message>
+    <message>
+        <source>unknown mode &quot;%1&quot; (the file declares %2)</source>
+        <translation>unbekannter Modus „%1“ (die Datei deklariert %2)</translation>
+    </message>
+    <message>
+        <source>the type &quot;%1&quot; is not supported (variables are colours, numbers, dimensions, booleans and strings)</source>
+        <translation>der Typ „%1“ wird nicht unterstützt (Variablen sind Farben, Zahlen, Maße, Wahrheitswerte und Zeichenketten)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid reference (&quot;{group.token}&quot;)</source>
+        <translation>„%1“ ist keine gültige Referenz („{group.token}“)</translation>
+    </message>
+    <message>
+        <source>&quot;$type&quot; missing (neither the token nor a group around it declares one)</source>
+        <translation>„$type“ fehlt (weder das Token noch eine umgebende Gruppe deklariert einen Typ)</translation>
+    </message>
+    <message>
+        <source>expected {&quot;value&quot;: number, &quot;unit&quot;: string}</source>
+        <translation>{&quot;value&quot;: number, &quot;unit&quot;: string} erwartet</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number or a dimension such as &quot;12px&quot;</source>
+        <translation>„%1“ ist weder eine Zahl noch ein Maß wie „12px“</translation>
+    </message>
+    <message>
+        <source>expected a number or a dimension such as &quot;12px&quot;</source>
+        <translation>Zahl oder Maß wie „12px“ erwartet</translation>
+    </message>
+    <message>
+        <source>expected true or false</source>
+        <translation>true oder false erwartet</translation>
+    </message>
+    <message>
+        <source>expected a string or an array of strings</source>
+        <translation>Zeichenkette oder Array von Zeichenketten erwartet</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a colour (&quot;#rrggbb&quot; or &quot;#rrggbbaa&quot;)</source>
+        <translation>„%1“ ist keine Farbe („#rrggbb“ oder „#rrggbbaa“)</translation>
+    </message>
+    <message>
+        <source>colour components must be numbers</source>
+        <translation>Farbkomponenten müssen Zahlen sein</translation>
+    </message>
+    <message>
+        <source>only sRGB colours or colours with a &quot;hex&quot; fallback are supported</source>
+        <translation>nur sRGB-Farben oder Farben mit einem „hex“-Rückfallwert werden unterstützt</translation>
+    </message>
+    <message>
+        <source>expected a colour such as &quot;#1e66f5&quot;</source>
+        <translation>Farbe wie „#1e66f5“ erwartet</translation>
+    </message>
+    <message>
+        <source>refers to %1, which is not defined in this file</source>
+        <translation>verweist auf %1, das in dieser Datei nicht definiert ist</translation>
+    </message>
+</context>
+<context>
+    <name>DualModeManager</name>
+    <message>
+        <source>fell back to legacy after %1 mismatching runs in a row (last run: %2 variable(s) differed on %3 target(s))</source>
+        <translation>Rückfall auf legacy nach %1 abweichenden Läufen in Folge (letzter Lauf: %2 Variable(n) auf %3 Ziel(en) abweichend)</translation>
     </message>
 </context>
 <context>
@@ -502,6 +1037,237 @@ Befehle:
     <message>
         <source>outside the rollout percentage</source>
         <translation>außerhalb des Rollout-Anteils</translation>
+    </message>
+</context>
+<context>
+    <name>FigmaCredentials</name>
+    <message>
+        <source>The Figma token is empty; pass it on standard input.</source>
+        <translation>Das Figma-Token ist leer; übergeben Sie es über die Standardeingabe.</translation>
+    </message>
+    <message>
+        <source>The Figma token contains whitespace or control characters; pass exactly one token on standard input.</source>
+        <translation>Das Figma-Token enthält Leer- oder Steuerzeichen; übergeben Sie genau ein Token über die Standardeingabe.</translation>
+    </message>
+</context>
+<context>
+    <name>FigmaFileState</name>
+    <message>
+        <source>Figma file %1: the variables answer is malformed: &quot;%2&quot; %3</source>
+        <translation>Figma-Datei %1: die Antwort mit den Variablen ist fehlerhaft: „%2“ %3</translation>
+    </message>
+    <message>
+        <source>must be an object</source>
+        <translation>muss ein Objekt sein</translation>
+    </message>
+    <message>
+        <source>must be a string</source>
+        <translation>muss eine Zeichenkette sein</translation>
+    </message>
+    <message>
+        <source>must be true or false</source>
+        <translation>muss true oder false sein</translation>
+    </message>
+    <message>
+        <source>must be the id of the aliased variable</source>
+        <translation>muss die ID der referenzierten Variable sein</translation>
+    </message>
+    <message>
+        <source>must be a colour {r, g, b, a} or an alias</source>
+        <translation>muss eine Farbe {r, g, b, a} oder ein Alias sein</translation>
+    </message>
+    <message>
+        <source>must be a number from 0 to 1</source>
+        <translation>muss eine Zahl von 0 bis 1 sein</translation>
+    </message>
+    <message>
+        <source>must be a number or an alias</source>
+        <translation>muss eine Zahl oder ein Alias sein</translation>
+    </message>
+    <message>
+        <source>must be true, false or an alias</source>
+        <translation>muss true, false oder ein Alias sein</translation>
+    </message>
+    <message>
+        <source>must be a string or an alias</source>
+        <translation>muss eine Zeichenkette oder ein Alias sein</translation>
+    </message>
+    <message>
+        <source>has an unknown type</source>
+        <translation>hat einen unbekannten Typ</translation>
+    </message>
+    <message>
+        <source>Figma file %1: the variables answer is not a JSON object (%2 at byte %3)</source>
+        <translation>Figma-Datei %1: die Antwort mit den Variablen ist kein JSON-Objekt (%2 bei Byte %3)</translation>
+    </message>
+    <message>
+        <source>must be an array</source>
+        <translation>muss ein Array sein</translation>
+    </message>
+    <message>
+        <source>is &quot;%1&quot;, expected BOOLEAN, FLOAT, STRING or COLOR</source>
+        <translation>ist „%1“, erwartet wird BOOLEAN, FLOAT, STRING oder COLOR</translation>
+    </message>
+    <message>
+        <source>Figma file %1: variable &quot;%2&quot; has no value for mode &quot;%3&quot; of collection &quot;%4&quot;</source>
+        <translation>Figma-Datei %1: Variable „%2“ hat keinen Wert für Modus „%3“ der Sammlung „%4“</translation>
+    </message>
+    <message>
+        <source>Figma file %1: variable &quot;%2&quot; (mode &quot;%3&quot;) aliases %4, which the file does not contain</source>
+        <translation>Figma-Datei %1: Variable „%2“ (Modus „%3“) verweist als Alias auf %4, das die Datei nicht enthält</translation>
+    </message>
+</context>
+<context>
+    <name>FigmaPlanner</name>
+    <message>
+        <source>The Figma collection has no name.</source>
+        <translation>Die Figma-Sammlung hat keinen Namen.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has no modes; Figma needs at least one.</source>
+        <translation>Sammlung „%1“ hat keine Modi; Figma braucht mindestens einen.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has %2 modes; Figma allows at most %3 modes per collection. Nothing was sent.</source>
+        <translation>Sammlung „%1“ hat %2 Modi; Figma erlaubt höchstens %3 Modi pro Sammlung. Es wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has a mode without a name.</source>
+        <translation>Sammlung „%1“ hat einen Modus ohne Namen.</translation>
+    </message>
+    <message>
+        <source>Mode &quot;%1&quot; of collection &quot;%2&quot; is longer than %3 characters, Figma&apos;s limit for mode names.</source>
+        <translation>Modus „%1“ der Sammlung „%2“ ist länger als %3 Zeichen (die Höchstlänge von Figma für Modusnamen).</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has two modes called &quot;%2&quot;.</source>
+        <translation>Sammlung „%1“ hat zwei Modi mit dem Namen „%2“.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has %2 variables; Figma allows at most %3 variables per collection. Nothing was sent.</source>
+        <translation>Sammlung „%1“ hat %2 Variablen; Figma erlaubt höchstens %3 Variablen pro Sammlung. Es wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has a variable without a name (number %2).</source>
+        <translation>Sammlung „%1“ hat eine Variable ohne Namen (Nummer %2).</translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot; of collection &quot;%2&quot;: Figma variable names must not contain &quot;%3&quot; (use &quot;/&quot; for groups).</source>
+        <translation>Variable „%1“ der Sammlung „%2“: Figma-Variablennamen dürfen kein „%3“ enthalten (verwenden Sie „/“ für Gruppen).</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; has two variables called &quot;%2&quot;.</source>
+        <translation>Sammlung „%1“ hat zwei Variablen mit dem Namen „%2“.</translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot; of collection &quot;%2&quot; has %3 values for %4 modes.</source>
+        <translation>Variable „%1“ der Sammlung „%2“ hat %3 Werte für %4 Modi.</translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot; (mode &quot;%2&quot;) is %3 but its value %4 is not.</source>
+        <translation>Variable „%1“ (Modus „%2“) ist vom Typ %3, ihr Wert %4 aber nicht.</translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot; (mode &quot;%2&quot;) aliases {%3}, which is not in collection &quot;%4&quot;.</source>
+        <translation>Variable „%1“ (Modus „%2“) verweist als Alias auf {%3}, das nicht in Sammlung „%4“ liegt.</translation>
+    </message>
+    <message>
+        <source>Variable &quot;%1&quot; (mode &quot;%2&quot;) is %3 but aliases {%4}, which is %5.</source>
+        <translation>Variable „%1“ (Modus „%2“) ist vom Typ %3, verweist aber als Alias auf {%4} vom Typ %5.</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot;, mode &quot;%2&quot;: the aliases form a cycle: %3.</source>
+        <translation>Sammlung „%1“, Modus „%2“: die Aliase bilden einen Zyklus: %3.</translation>
+    </message>
+    <message>
+        <source>collection &quot;%1&quot;</source>
+        <translation>Sammlung „%1“</translation>
+    </message>
+    <message>
+        <source>mode &quot;%1&quot;</source>
+        <translation>Modus „%1“</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; in Figma file %2 would have %3 modes; Figma allows at most %4. Nothing was sent.</source>
+        <translation>Sammlung „%1“ in Figma-Datei %2 hätte %3 Modi; Figma erlaubt höchstens %4. Es wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <source>variable &quot;%1&quot;</source>
+        <translation>Variable „%1“</translation>
+    </message>
+    <message>
+        <source>Collection &quot;%1&quot; in Figma file %2 would have %3 variables; Figma allows at most %4 per collection. Nothing was sent.</source>
+        <translation>Sammlung „%1“ in Figma-Datei %2 hätte %3 Variablen; Figma erlaubt höchstens %4 pro Sammlung. Es wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <source>the value of variable &quot;%1&quot; in mode &quot;%2&quot;</source>
+        <translation>Wert der Variable „%1“ im Modus „%2“</translation>
+    </message>
+    <message>
+        <source>Figma&apos;s answer to batch %1 did not include the id it gave to %2 (temporary id %3), which batch %4 needs for %5.</source>
+        <translation>Die Antwort von Figma auf Paket %1 enthielt nicht die ID, die Figma für %2 (temporäre ID %3) vergeben hat und die Paket %4 braucht (für: %5).</translation>
+    </message>
+    <message>
+        <source>a new variable</source>
+        <translation>eine neue Variable</translation>
+    </message>
+    <message>
+        <source>a new collection or mode</source>
+        <translation>eine neue Sammlung oder einen neuen Modus</translation>
+    </message>
+    <message>
+        <source>%1 alone is larger than the %2 bytes Figma accepts in one request.</source>
+        <translation>%1 ist allein schon größer als die %2 Bytes, die Figma in einer Anfrage annimmt.</translation>
+    </message>
+</context>
+<context>
+    <name>FigmaTarget</name>
+    <message>
+        <source>Figma refused %1 for file %2: %3</source>
+        <translation>Figma hat %1 für Datei %2 abgelehnt: %3</translation>
+    </message>
+    <message>
+        <source>Figma denied %1 for file %2: the token has no edit access to the file, or the file is not on an Enterprise plan (the Variables API needs both)%3</source>
+        <translation>Figma hat %1 für Datei %2 verweigert: das Token hat keine Bearbeitungsrechte für die Datei, oder die Datei gehört nicht zu einem Enterprise-Tarif (die Variables-API braucht beides)%3</translation>
+    </message>
+    <message>
+        <source> — Figma said: %1</source>
+        <translation> — Figma meldet: %1</translation>
+    </message>
+    <message>
+        <source>Figma file %1 was not found (check the file key in the target settings)%2</source>
+        <translation>Figma-Datei %1 wurde nicht gefunden (prüfen Sie den Dateischlüssel in den Einstellungen des Ziels)%2</translation>
+    </message>
+    <message>
+        <source>%1 for Figma file %2 failed: %3</source>
+        <translation>Figma-Datei %2: %1 ist fehlgeschlagen: %3</translation>
+    </message>
+    <message>
+        <source>reading the variables</source>
+        <translation>das Lesen der Variablen</translation>
+    </message>
+    <message>
+        <source>The collection to write is &quot;%1&quot; but Figma target %2 is set up for &quot;%3&quot;.</source>
+        <translation>Die zu schreibende Sammlung ist „%1“, aber das Figma-Ziel %2 ist für „%3“ eingerichtet.</translation>
+    </message>
+    <message>
+        <source>the variables update</source>
+        <translation>die Aktualisierung der Variablen</translation>
+    </message>
+    <message>
+        <source>batch %1 of the variables update</source>
+        <translation>Paket %1 der Aktualisierung der Variablen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier batch(es) of this update were applied and stay in the file.</source>
+        <translation>
+            <numerusform>%n früheres Paket dieser Aktualisierung wurde übernommen und bleibt in der Datei.</numerusform>
+            <numerusform>%n frühere Pakete dieser Aktualisierung wurden übernommen und bleiben in der Datei.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Figma file %1: the answer to %2 has no object &quot;meta.tempIdToRealId&quot;</source>
+        <translation>Figma-Datei %1: die Antwort auf %2 enthält kein Objekt „meta.tempIdToRealId“</translation>
     </message>
 </context>
 <context>
@@ -975,6 +1741,73 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>GoogleSheetsSource</name>
+    <message>
+        <source>Google Sheets: no spreadsheet id is set</source>
+        <translation>Google Sheets: es ist keine Tabellen-ID gesetzt</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1 has no sheets</source>
+        <translation>Google Sheets: Tabelle %1 hat keine Tabellenblätter</translation>
+    </message>
+    <message>
+        <source>Google Sheets: range &quot;%1&quot; of spreadsheet %2 names no sheet</source>
+        <translation>Google Sheets: Bereich „%1“ der Tabelle %2 nennt kein Tabellenblatt</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1 answered %2 value ranges for the %3 requested (%4)</source>
+        <translation>Google Sheets: Tabelle %1 lieferte %2 Wertebereiche für die %3 angeforderten (%4)</translation>
+    </message>
+    <message>
+        <source> (Google: %1)</source>
+        <translation> (Google: %1)</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1 not found; check its id or link%2</source>
+        <translation>Google Sheets: Tabelle %1 nicht gefunden; prüfen Sie ihre ID oder ihren Link%2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1 has no range %2; check the sheet name and the A1 range%3</source>
+        <translation>Google Sheets: Tabelle %1 hat keinen Bereich %2; prüfen Sie den Namen des Tabellenblatts und den A1-Bereich%3</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1: the request was rejected (%2)%3</source>
+        <translation>Google Sheets: Tabelle %1: die Anfrage wurde abgelehnt (%2)%3</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1, range %2: the request was rejected (%3)%4</source>
+        <translation>Google Sheets: Tabelle %1, Bereich %2: die Anfrage wurde abgelehnt (%3)%4</translation>
+    </message>
+    <message>
+        <source>Google Sheets: the Sheets API is not enabled for this app&apos;s Google Cloud project, so spreadsheet %1 cannot be read%2</source>
+        <translation>Google Sheets: die Sheets-API ist für das Google-Cloud-Projekt dieser App nicht aktiviert, daher kann Tabelle %1 nicht gelesen werden%2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: the sign-in does not allow reading spreadsheet %1; sign in to Google again and grant access to Sheets%2</source>
+        <translation>Google Sheets: die Anmeldung erlaubt nicht, Tabelle %1 zu lesen; melden Sie sich erneut bei Google an und gewähren Sie Zugriff auf Sheets%2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: no access to spreadsheet %1; share it with the signed-in Google account%2</source>
+        <translation>Google Sheets: kein Zugriff auf Tabelle %1; geben Sie sie für das angemeldete Google-Konto frei%2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: Google did not accept the sign-in for spreadsheet %1 (401, even after refreshing it); sign in to Google again%2</source>
+        <translation>Google Sheets: Google hat die Anmeldung für Tabelle %1 nicht akzeptiert (401, auch nach dem Aktualisieren); melden Sie sich erneut bei Google an%2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: cannot read spreadsheet %1: %2</source>
+        <translation>Google Sheets: Tabelle %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1: %2%3</source>
+        <translation>Google Sheets: Tabelle %1: %2%3</translation>
+    </message>
+    <message>
+        <source>Google Sheets: spreadsheet %1, range %2: %3%4</source>
+        <translation>Google Sheets: Tabelle %1, Bereich %2: %3%4</translation>
+    </message>
+</context>
+<context>
     <name>Guardrail</name>
     <message>
         <source>Guardrail %1 (&quot;%2&quot;)</source>
@@ -1189,6 +2022,213 @@ Befehle:
     <message>
         <source>the workspace</source>
         <translation>den Arbeitsbereich</translation>
+    </message>
+</context>
+<context>
+    <name>KeychainSecretStore</name>
+    <message>
+        <source>no answer within %1 s (is the keychain locked?)</source>
+        <translation>keine Antwort innerhalb von %1 s (ist der Schlüsselbund gesperrt?)</translation>
+    </message>
+    <message>
+        <source>Cannot read &quot;%1&quot; from the keychain (service &quot;%2&quot;): %3</source>
+        <translation>„%1“ kann nicht aus dem Schlüsselbund gelesen werden (Dienst „%2“): %3</translation>
+    </message>
+    <message>
+        <source>Cannot store &quot;%1&quot; in the keychain (service &quot;%2&quot;): no answer within %3 s (is the keychain locked?)</source>
+        <translation>„%1“ kann nicht im Schlüsselbund gespeichert werden (Dienst „%2“): keine Antwort innerhalb von %3 s (ist der Schlüsselbund gesperrt?)</translation>
+    </message>
+    <message>
+        <source>Cannot store &quot;%1&quot; in the keychain (service &quot;%2&quot;): %3</source>
+        <translation>„%1“ kann nicht im Schlüsselbund gespeichert werden (Dienst „%2“): %3</translation>
+    </message>
+    <message>
+        <source>Cannot remove &quot;%1&quot; from the keychain (service &quot;%2&quot;): no answer within %3 s (is the keychain locked?)</source>
+        <translation>„%1“ kann nicht aus dem Schlüsselbund entfernt werden (Dienst „%2“): keine Antwort innerhalb von %3 s (ist der Schlüsselbund gesperrt?)</translation>
+    </message>
+    <message>
+        <source>Cannot remove &quot;%1&quot; from the keychain (service &quot;%2&quot;): %3</source>
+        <translation>„%1“ kann nicht aus dem Schlüsselbund entfernt werden (Dienst „%2“): %3</translation>
+    </message>
+</context>
+<context>
+    <name>MapCommands</name>
+    <message>
+        <source>--delimiter must be comma, tab, semicolon or a single ASCII character, not &quot;%1&quot;.</source>
+        <translation>--delimiter muss comma, tab, semicolon oder ein einzelnes ASCII-Zeichen sein, nicht „%1“.</translation>
+    </message>
+    <message>
+        <source>Map a CSV/TSV sheet export to a DTCG tokens file; on any problem list every cell at fault and write nothing.</source>
+        <translation>Einen CSV/TSV-Export einer Tabelle in eine DTCG-Token-Datei umsetzen; bei Problemen jede fehlerhafte Zelle auflisten und nichts schreiben.</translation>
+    </message>
+    <message>
+        <source>The sheet export: .csv (comma or TAB, detected) or .tsv.</source>
+        <translation>Der Tabellenexport: .csv (Komma oder TAB, wird erkannt) oder .tsv.</translation>
+    </message>
+    <message>
+        <source>Mapping file (JSON: headerRow, nameColumn, typeColumn, descriptionColumn, modeColumns, collection).</source>
+        <translation>Zuordnungsdatei (JSON: headerRow, nameColumn, typeColumn, descriptionColumn, modeColumns, collection).</translation>
+    </message>
+    <message>
+        <source>Collection name (default: the mapping&apos;s, else the file&apos;s base name).</source>
+        <translation>Name der Sammlung (Vorgabe: der Name aus der Zuordnung, sonst der Basisname der Datei).</translation>
+    </message>
+    <message>
+        <source>Field delimiter: comma, tab, semicolon or one character (default: detected).</source>
+        <translation>Feldtrennzeichen: comma, tab, semicolon oder ein Zeichen (Vorgabe: wird erkannt).</translation>
+    </message>
+    <message>
+        <source>Where to write the tokens (replaced atomically); - for standard output.</source>
+        <translation>Wohin die Tokens geschrieben werden (atomar ersetzt); - für die Standardausgabe.</translation>
+    </message>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;.</source>
+        <translation>Unerwartetes Argument „%1“.</translation>
+    </message>
+    <message>
+        <source>map needs --in FILE: the CSV or TSV export of the sheet.</source>
+        <translation>map braucht --in DATEI: den CSV- oder TSV-Export der Tabelle.</translation>
+    </message>
+    <message>
+        <source>map needs --out FILE (or --out - for standard output).</source>
+        <translation>map braucht --out DATEI (oder --out - für die Standardausgabe).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s) in %1; nothing was written.</source>
+        <translation>
+            <numerusform>%n Problem in %1; es wurde nichts geschrieben.</numerusform>
+            <numerusform>%n Probleme in %1; es wurde nichts geschrieben.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mapped %n variable(s) in modes %1 to %2.</source>
+        <translation>
+            <numerusform>%n Variable in den Modi %1 zugeordnet und nach %2 geschrieben.</numerusform>
+            <numerusform>%n Variablen in den Modi %1 zugeordnet und nach %2 geschrieben.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Mapping</name>
+    <message>
+        <source>no %1 column &quot;%2&quot; in header row %3 (the columns are: %4)</source>
+        <translation>keine Spalte „%2“ für die %1 in Kopfzeile %3 (die Spalten sind: %4)</translation>
+    </message>
+    <message>
+        <source>the header row must be 1 or more, not %1</source>
+        <translation>die Nummer der Kopfzeile muss mindestens 1 sein, nicht %1</translation>
+    </message>
+    <message>
+        <source>header row %1 is empty: it must name the columns (Name, Type, Light, Dark, …)</source>
+        <translation>Kopfzeile %1 ist leer: sie muss die Spalten benennen (Name, Type, Light, Dark, …)</translation>
+    </message>
+    <message>
+        <source>no name column &quot;%1&quot; in header row %2 (the columns are: %3)</source>
+        <translation>keine Namensspalte „%1“ in Kopfzeile %2 (die Spalten sind: %3)</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>Typen</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>Beschreibungen</translation>
+    </message>
+    <message>
+        <source>no mode column &quot;%1&quot; in header row %2 (the columns are: %3)</source>
+        <translation>keine Modusspalte „%1“ in Kopfzeile %2 (die Spalten sind: %3)</translation>
+    </message>
+    <message>
+        <source>column &quot;%1&quot; cannot be a mode: it holds the names, types or descriptions</source>
+        <translation>Spalte „%1“ kann kein Modus sein: sie enthält die Namen, Typen oder Beschreibungen</translation>
+    </message>
+    <message>
+        <source>mode column %1 has no name in the header row</source>
+        <translation>Modusspalte %1 hat keinen Namen in der Kopfzeile</translation>
+    </message>
+    <message>
+        <source>no mode columns: after the name column, add one column per mode (Light, Dark, …)</source>
+        <translation>keine Modusspalten: fügen Sie nach der Namensspalte eine Spalte pro Modus hinzu (Light, Dark, …)</translation>
+    </message>
+    <message>
+        <source>%1 mode columns; a collection has at most %2 modes</source>
+        <translation>%1 Modusspalten; eine Sammlung hat höchstens %2 Modi</translation>
+    </message>
+    <message>
+        <source>mode name &quot;%1&quot; is longer than %2 characters</source>
+        <translation>Modusname „%1“ ist länger als %2 Zeichen</translation>
+    </message>
+    <message>
+        <source>duplicate mode &quot;%1&quot; (first at %2)</source>
+        <translation>doppelter Modus „%1“ (zuerst in %2)</translation>
+    </message>
+    <message>
+        <source>this row has values but no name</source>
+        <translation>diese Zeile hat Werte, aber keinen Namen</translation>
+    </message>
+    <message>
+        <source>duplicate name &quot;%1&quot; (first at %2)</source>
+        <translation>doppelter Name „%1“ (zuerst in %2)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a type (use COLOR, FLOAT, BOOLEAN or STRING)</source>
+        <translation>„%1“ ist kein Typ (verwenden Sie COLOR, FLOAT, BOOLEAN oder STRING)</translation>
+    </message>
+    <message>
+        <source>empty value for mode %1</source>
+        <translation>leerer Wert für Modus %1</translation>
+    </message>
+    <message>
+        <source> (the row&apos;s other values make it %1; fill in its Type to say otherwise)</source>
+        <translation> (nach den übrigen Werten der Zeile ist sie vom Typ %1; tragen Sie in der Spalte Type einen anderen Typ ein, falls das nicht stimmt)</translation>
+    </message>
+    <message>
+        <source>alias {%1} names no variable of this collection</source>
+        <translation>Alias {%1} nennt keine Variable dieser Sammlung</translation>
+    </message>
+    <message>
+        <source>alias {%1} is %2, but %3 is %4</source>
+        <translation>Alias {%1} ist vom Typ %2, aber %3 ist vom Typ %4</translation>
+    </message>
+    <message>
+        <source>alias cycle in mode %1: %2 (cells %3)</source>
+        <translation>Alias-Zyklus in Modus %1: %2 (Zellen %3)</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; must be a string</source>
+        <translation>%1: „%2“ muss eine Zeichenkette sein</translation>
+    </message>
+    <message>
+        <source>%1: not valid JSON at byte %2: %3</source>
+        <translation>%1: kein gültiges JSON bei Byte %2: %3</translation>
+    </message>
+    <message>
+        <source>%1: a mapping must be a JSON object such as {&quot;nameColumn&quot;:&quot;Name&quot;,&quot;modeColumns&quot;:[&quot;Light&quot;,&quot;Dark&quot;]}</source>
+        <translation>%1: eine Zuordnung muss ein JSON-Objekt sein, etwa {&quot;nameColumn&quot;:&quot;Name&quot;,&quot;modeColumns&quot;:[&quot;Light&quot;,&quot;Dark&quot;]}</translation>
+    </message>
+    <message>
+        <source>%1: unknown field &quot;%2&quot; (known: %3)</source>
+        <translation>%1: unbekanntes Feld „%2“ (bekannt: %3)</translation>
+    </message>
+    <message>
+        <source>%1: &quot;headerRow&quot; must be a whole number of 1 or more</source>
+        <translation>%1: „headerRow“ muss eine ganze Zahl ab 1 sein</translation>
+    </message>
+    <message>
+        <source>%1: &quot;nameColumn&quot; must not be empty</source>
+        <translation>%1: „nameColumn“ darf nicht leer sein</translation>
+    </message>
+    <message>
+        <source>%1: &quot;modeColumns&quot; must be a list of column names</source>
+        <translation>%1: „modeColumns“ muss eine Liste von Spaltennamen sein</translation>
+    </message>
+    <message>
+        <source>%1: &quot;modeColumns&quot;[%2] must be a column name</source>
+        <translation>%1: „modeColumns“[%2] muss ein Spaltenname sein</translation>
+    </message>
+    <message>
+        <source>Cannot read mapping file %1: %2</source>
+        <translation>Zuordnungsdatei %1 kann nicht gelesen werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1425,6 +2465,25 @@ Befehle:
     <message>
         <source>Webhook %1 (%2) could not take decision %3 after %4 attempts: %5; it will be sent again on the next flush.</source>
         <translation>Webhook %1 (%2) konnte Entscheidung %3 nach %4 Versuchen nicht annehmen: %5; sie wird bei der nächsten Zustellung erneut gesendet.</translation>
+    </message>
+</context>
+<context>
+    <name>OAuthSettings</name>
+    <message>
+        <source>Google sign-in setting %1 is not a valid URL: &quot;%2&quot;.</source>
+        <translation>Die Einstellung %1 der Google-Anmeldung ist keine gültige URL: „%2“.</translation>
+    </message>
+    <message>
+        <source>Google sign-in setting %1 must be an https:// URL (http:// only on 127.0.0.1): &quot;%2&quot;.</source>
+        <translation>Die Einstellung %1 der Google-Anmeldung muss eine https://-URL sein (http:// nur auf 127.0.0.1): „%2“.</translation>
+    </message>
+    <message>
+        <source>Google sign-in setting google.client_id is not set: run `syncpilot-cli auth google configure --client-id ID`.</source>
+        <translation>Die Einstellung google.client_id der Google-Anmeldung ist nicht gesetzt: führen Sie `syncpilot-cli auth google configure --client-id ID` aus.</translation>
+    </message>
+    <message>
+        <source>Google sign-in setting google.scopes is empty.</source>
+        <translation>Die Einstellung google.scopes der Google-Anmeldung ist leer.</translation>
     </message>
 </context>
 <context>
@@ -2194,6 +3253,594 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>SyncCommands</name>
+    <message>
+        <source>Why (kept in the audit log).</source>
+        <translation>Begründung (wird im Audit-Protokoll festgehalten).</translation>
+    </message>
+    <message>
+        <source>--%1 takes a share like 0.3 or 30%, not &quot;%2&quot;.</source>
+        <translation>--%1 erwartet einen Anteil wie 0.3 oder 30%, nicht „%2“.</translation>
+    </message>
+    <message>
+        <source>--%1 takes a whole number, not &quot;%2&quot;.</source>
+        <translation>--%1 erwartet eine ganze Zahl, nicht „%2“.</translation>
+    </message>
+    <message>
+        <source>REHEARSAL: failures are injected on purpose into the sync path (%1).</source>
+        <translation>PROBELAUF: in den Sync-Pfad werden absichtlich Fehler eingespeist (%1).</translation>
+    </message>
+    <message>
+        <source>%1 — mode %2, flag %3, source %4</source>
+        <translation>%1 — Modus %2, Flag %3, Quelle %4</translation>
+    </message>
+    <message>
+        <source>  Sync path off: %1</source>
+        <translation>  Sync-Pfad aus: %1</translation>
+    </message>
+    <message>
+        <source>  Runs: %1, every %2 s; last %3 (%4).</source>
+        <translation>  Läufe: %1, alle %2 s; letzter: %3 (%4).</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>kein Ergebnis</translation>
+    </message>
+    <message>
+        <source>  Hybrid proof: %1 of %2 consistent runs in a row; %3 mismatching in a row.</source>
+        <translation>  Hybrid-Nachweis: %1 von %2 konsistenten Läufen in Folge; %3 abweichende in Folge.</translation>
+    </message>
+    <message>
+        <source>  Sync mode not yet allowed: %1.</source>
+        <translation>  Sync-Modus noch nicht erlaubt: %1.</translation>
+    </message>
+    <message>
+        <source>  Targets (%1):</source>
+        <translation>  Ziele (%1):</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 (dry run, mode %2): %3 rows → %4 variables; nothing is written.</source>
+        <translation>%1 (Trockenlauf, Modus %2): %3 Zeilen → %4 Variablen; es wird nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 (mode %2): %3 rows → %4 variables in %5 ms.</source>
+        <translation>%1 (Modus %2): %3 Zeilen → %4 Variablen in %5 ms.</translation>
+    </message>
+    <message>
+        <source>FAILED (%1): %2</source>
+        <translation>FEHLGESCHLAGEN (%1): %2</translation>
+    </message>
+    <message>
+        <source>no change</source>
+        <translation>keine Änderung</translation>
+    </message>
+    <message>
+        <source>%1 change(s)</source>
+        <translation>%1 Änderung(en)</translation>
+    </message>
+    <message>
+        <source>unchanged since the last sync</source>
+        <translation>unverändert seit dem letzten Sync</translation>
+    </message>
+    <message>
+        <source>+%1 ~%2 -%3</source>
+        <translation>+%1 ~%2 -%3</translation>
+    </message>
+    <message>
+        <source>; %1 mismatching variable(s): %2</source>
+        <translation>; %1 abweichende Variable(n): %2</translation>
+    </message>
+    <message>
+        <source>; %1 retries, %2 × 429</source>
+        <translation>; %1 Wiederholungen, %2 × 429</translation>
+    </message>
+    <message>
+        <source> [rehearsal]</source>
+        <translation> [Probelauf]</translation>
+    </message>
+    <message>
+        <source>Sync path switched off: %1.</source>
+        <translation>Sync-Pfad abgeschaltet: %1.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 target(s) failed.</source>
+        <translation>%1 von %2 Ziel(en) fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Add a sync config: a source, its mapping, the flag that gates the sync path, and targets.</source>
+        <translation>Eine Sync-Konfiguration hinzufügen: eine Quelle, ihre Zuordnung, das Flag, das den Sync-Pfad freigibt, und Ziele.</translation>
+    </message>
+    <message>
+        <source>Config name</source>
+        <translation>Name der Konfiguration</translation>
+    </message>
+    <message>
+        <source>Flag deciding per target whether it takes the sync path.</source>
+        <translation>Flag, das je Ziel entscheidet, ob dieses den Sync-Pfad nimmt.</translation>
+    </message>
+    <message>
+        <source>csv:PATH (CSV/TSV export) or sheets:SPREADSHEET_ID[!SHEET].</source>
+        <translation>csv:PFAD (CSV/TSV-Export) oder sheets:TABELLEN-ID[!BLATT].</translation>
+    </message>
+    <message>
+        <source>Mapping file (JSON): header row, name/type/description/mode columns.</source>
+        <translation>Zuordnungsdatei (JSON): Kopfzeile, Spalten für Name/Typ/Beschreibung/Modi.</translation>
+    </message>
+    <message>
+        <source>Collection name (default: the config name).</source>
+        <translation>Name der Sammlung (Vorgabe: der Name der Konfiguration).</translation>
+    </message>
+    <message>
+        <source>legacy (default) or hybrid; sync must be earned in hybrid.</source>
+        <translation>legacy (Vorgabe) oder hybrid; sync ist erst nach Bewährung im Hybridmodus möglich.</translation>
+    </message>
+    <message>
+        <source>ID=dtcg:PATH or ID=figma:FILE_KEY; repeat for more.</source>
+        <translation>ID=dtcg:PFAD oder ID=figma:DATEISCHLÜSSEL; für weitere wiederholen.</translation>
+    </message>
+    <message>
+        <source>Seconds between the agent&apos;s runs (default 60).</source>
+        <translation>Sekunden zwischen den Läufen des Agenten (Vorgabe 60).</translation>
+    </message>
+    <message>
+        <source>Consistent hybrid runs needed before sync mode (default 20).</source>
+        <translation>Nötige konsistente Hybrid-Läufe vor dem Sync-Modus (Vorgabe 20).</translation>
+    </message>
+    <message>
+        <source>a config name</source>
+        <translation>Konfigurationsname</translation>
+    </message>
+    <message>
+        <source>sync config add needs --flag KEY and --source csv:PATH|sheets:ID.</source>
+        <translation>sync config add braucht --flag SCHLÜSSEL und --source csv:PFAD|sheets:ID.</translation>
+    </message>
+    <message>
+        <source>Cannot read the mapping file %1: %2</source>
+        <translation>Die Zuordnungsdatei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1: not a JSON object (%2).</source>
+        <translation>%1: kein JSON-Objekt (%2).</translation>
+    </message>
+    <message>
+        <source>--mode takes legacy, hybrid or sync, not &quot;%1&quot;.</source>
+        <translation>--mode erwartet legacy, hybrid oder sync, nicht „%1“.</translation>
+    </message>
+    <message>
+        <source>Sync config %1 added (mode %2, %3 target(s)).</source>
+        <translation>Sync-Konfiguration %1 hinzugefügt (Modus %2, %3 Ziel(e)).</translation>
+    </message>
+    <message>
+        <source>List sync configs with mode, flag and last run.</source>
+        <translation>Sync-Konfigurationen mit Modus, Flag und letztem Lauf auflisten.</translation>
+    </message>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;.</source>
+        <translation>Unerwartetes Argument „%1“.</translation>
+    </message>
+    <message>
+        <source>No sync configs (add one with `syncpilot-cli sync config add`).</source>
+        <translation>Keine Sync-Konfigurationen (eine hinzufügen mit `syncpilot-cli sync config add`).</translation>
+    </message>
+    <message>
+        <source>%1 target(s)</source>
+        <translation>%1 Ziel(e)</translation>
+    </message>
+    <message>
+        <source>never run</source>
+        <translation>nie gelaufen</translation>
+    </message>
+    <message>
+        <source>last run %1 %2</source>
+        <translation>letzter Lauf %1 %2</translation>
+    </message>
+    <message>
+        <source>  [rehearsal]</source>
+        <translation>  [Probelauf]</translation>
+    </message>
+    <message>
+        <source>Show a sync config: source, mode, hybrid proof, rehearsal, every target&apos;s state.</source>
+        <translation>Eine Sync-Konfiguration anzeigen: Quelle, Modus, Hybrid-Nachweis, Probelauf, Zustand jedes Ziels.</translation>
+    </message>
+    <message>
+        <source>Change a sync config: its mode (sync only after enough consistent hybrid runs), rehearsal, schedule.</source>
+        <translation>Eine Sync-Konfiguration ändern: ihren Modus (sync erst nach genügend konsistenten Hybrid-Läufen), Probelauf, Zeitplan.</translation>
+    </message>
+    <message>
+        <source>legacy, hybrid or sync.</source>
+        <translation>legacy, hybrid oder sync.</translation>
+    </message>
+    <message>
+        <source>Rehearsal: share of sync-path runs that fail (0.3 or 30%).</source>
+        <translation>Probelauf: Anteil der Läufe auf dem Sync-Pfad, die fehlschlagen (0.3 oder 30%).</translation>
+    </message>
+    <message>
+        <source>Rehearsal: latency added to sync-path runs.</source>
+        <translation>Probelauf: zusätzliche Latenz für Läufe auf dem Sync-Pfad.</translation>
+    </message>
+    <message>
+        <source>Rehearsal: share of sync-path runs that meet a 429.</source>
+        <translation>Probelauf: Anteil der Läufe auf dem Sync-Pfad, die ein 429 erhalten.</translation>
+    </message>
+    <message>
+        <source>Rehearsal: comma-separated target ids (default: all).</source>
+        <translation>Probelauf: durch Kommas getrennte Ziel-IDs (Vorgabe: alle).</translation>
+    </message>
+    <message>
+        <source>End the rehearsal.</source>
+        <translation>Den Probelauf beenden.</translation>
+    </message>
+    <message>
+        <source>Seconds between the agent&apos;s runs.</source>
+        <translation>Sekunden zwischen den Läufen des Agenten.</translation>
+    </message>
+    <message>
+        <source>Consistent hybrid runs needed before sync mode.</source>
+        <translation>Nötige konsistente Hybrid-Läufe vor dem Sync-Modus.</translation>
+    </message>
+    <message>
+        <source>--rehearsal-off cannot be combined with other rehearsal options.</source>
+        <translation>--rehearsal-off kann nicht mit anderen Probelauf-Optionen kombiniert werden.</translation>
+    </message>
+    <message>
+        <source>--rehearsal-latency-ms must be from 0 to 60000.</source>
+        <translation>--rehearsal-latency-ms muss zwischen 0 und 60000 liegen.</translation>
+    </message>
+    <message>
+        <source>Nothing to change: give --mode, a rehearsal option, --interval or --consistent-runs.</source>
+        <translation>Nichts zu ändern: --mode, eine Probelauf-Option, --interval oder --consistent-runs angeben.</translation>
+    </message>
+    <message>
+        <source>Remove a sync config (its targets&apos; files stay as they are).</source>
+        <translation>Eine Sync-Konfiguration entfernen (die Dateien ihrer Ziele bleiben unverändert).</translation>
+    </message>
+    <message>
+        <source>Sync config %1 removed.</source>
+        <translation>Sync-Konfiguration %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Add a target to a sync config.</source>
+        <translation>Einer Sync-Konfiguration ein Ziel hinzufügen.</translation>
+    </message>
+    <message>
+        <source>ID=dtcg:PATH or ID=figma:FILE_KEY</source>
+        <translation>ID=dtcg:PFAD oder ID=figma:DATEISCHLÜSSEL</translation>
+    </message>
+    <message>
+        <source>sync target add takes CONFIG and ID=dtcg:PATH|ID=figma:FILE_KEY.</source>
+        <translation>sync target add erwartet CONFIG und ID=dtcg:PFAD|ID=figma:DATEISCHLÜSSEL.</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Target %1 added.</source>
+        <translation>Ziel %1 hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Remove a target from a sync config (its file or Figma collection stays as it is).</source>
+        <translation>Ein Ziel aus einer Sync-Konfiguration entfernen (seine Datei oder Figma-Sammlung bleibt unverändert).</translation>
+    </message>
+    <message>
+        <source>Target id</source>
+        <translation>Ziel-ID</translation>
+    </message>
+    <message>
+        <source>sync target remove takes CONFIG and ID.</source>
+        <translation>sync target remove erwartet CONFIG und ID.</translation>
+    </message>
+    <message>
+        <source>Target %1 removed.</source>
+        <translation>Ziel %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Run a sync config now: read, map, write every target on its path; --dry-run prints the diff and writes nothing.</source>
+        <translation>Eine Sync-Konfiguration jetzt ausführen: lesen, zuordnen, jedes Ziel auf seinem Pfad schreiben; --dry-run gibt die Unterschiede aus und schreibt nichts.</translation>
+    </message>
+    <message>
+        <source>Show what each target would get; change nothing.</source>
+        <translation>Anzeigen, was jedes Ziel erhalten würde; nichts ändern.</translation>
+    </message>
+    <message>
+        <source>Put back what a target held before SyncPilot&apos;s last write to it (undo again to redo).</source>
+        <translation>Den Inhalt wiederherstellen, den ein Ziel vor dem letzten Schreibvorgang von SyncPilot hatte (erneutes Rückgängigmachen stellt die Änderung wieder her).</translation>
+    </message>
+    <message>
+        <source>sync undo takes CONFIG and TARGET.</source>
+        <translation>sync undo erwartet CONFIG und TARGET.</translation>
+    </message>
+    <message>
+        <source>Target %1 of %2 restored to its content before the last write.</source>
+        <translation>Ziel %1 von %2 auf seinen Inhalt vor dem letzten Schreibvorgang zurückgesetzt.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncConfigStore</name>
+    <message>
+        <source>%1: field &quot;%2&quot; must be a number from 0 to 1.</source>
+        <translation>%1: Feld „%2“ muss eine Zahl von 0 bis 1 sein.</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; names no file (csv:PATH).</source>
+        <translation>%1: „%2“ nennt keine Datei (csv:PFAD).</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a spreadsheet id (the part of the sheet&apos;s URL after /d/).</source>
+        <translation>%1: „%2“ ist keine Tabellen-ID (der Teil der Tabellen-URL nach /d/).</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a source; use csv:PATH or sheets:SPREADSHEET_ID[!SHEET].</source>
+        <translation>%1: „%2“ ist keine Quelle; verwenden Sie csv:PFAD oder sheets:TABELLEN-ID[!BLATT].</translation>
+    </message>
+    <message>
+        <source>%1: source kind &quot;%2&quot; is neither csv nor sheets.</source>
+        <translation>%1: Quellenart „%2“ ist weder csv noch sheets.</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a target; use ID=dtcg:PATH or ID=figma:FILE_KEY.</source>
+        <translation>%1: „%2“ ist kein Ziel; verwenden Sie ID=dtcg:PFAD oder ID=figma:DATEISCHLÜSSEL.</translation>
+    </message>
+    <message>
+        <source>%1: target id</source>
+        <translation>%1: Ziel-ID</translation>
+    </message>
+    <message>
+        <source>%1: target &quot;%2&quot; names no file.</source>
+        <translation>%1: Ziel „%2“ nennt keine Datei.</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a Figma file key (the part of the file&apos;s URL after /file/ or /design/).</source>
+        <translation>%1: „%2“ ist kein Figma-Dateischlüssel (der Teil der Datei-URL nach /file/ oder /design/).</translation>
+    </message>
+    <message>
+        <source>%1: target kind &quot;%2&quot; is neither dtcg nor figma.</source>
+        <translation>%1: Zielart „%2“ ist weder dtcg noch figma.</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>errors %1 %</source>
+        <translation>Fehler %1 %</translation>
+    </message>
+    <message>
+        <source>+%1 ms</source>
+        <translation>+%1 ms</translation>
+    </message>
+    <message>
+        <source>429s %1 %</source>
+        <translation>429er %1 %</translation>
+    </message>
+    <message>
+        <source>no failures</source>
+        <translation>keine Fehler</translation>
+    </message>
+    <message>
+        <source>every sync-path target</source>
+        <translation>jedes Ziel auf dem Sync-Pfad</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 für %2</translation>
+    </message>
+    <message>
+        <source>%1: field &quot;latencyMs&quot; must be from 0 to 60000.</source>
+        <translation>%1: Feld „latencyMs“ muss zwischen 0 und 60000 liegen.</translation>
+    </message>
+    <message>
+        <source>%1 &quot;%2&quot; must start with a letter or digit and use only letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos; (at most 64).</source>
+        <translation>%1 „%2“ muss mit einem Buchstaben oder einer Ziffer beginnen und darf nur Buchstaben, Ziffern, &apos;.&apos;, &apos;_&apos; und &apos;-&apos; enthalten (höchstens 64).</translation>
+    </message>
+    <message>
+        <source>sync config %1</source>
+        <translation>Sync-Konfiguration %1</translation>
+    </message>
+    <message>
+        <source>There is no sync config &quot;%1&quot; (see `syncpilot-cli sync config list`).</source>
+        <translation>Es gibt keine Sync-Konfiguration „%1“ (siehe `syncpilot-cli sync config list`).</translation>
+    </message>
+    <message>
+        <source>Target id &quot;%1&quot; is given twice.</source>
+        <translation>Ziel-ID „%1“ ist doppelt angegeben.</translation>
+    </message>
+    <message>
+        <source>Sync config name</source>
+        <translation>Name der Sync-Konfiguration</translation>
+    </message>
+    <message>
+        <source>The number of consistent hybrid runs must be from 1 to 10000.</source>
+        <translation>Die Anzahl konsistenter Hybrid-Läufe muss zwischen 1 und 10000 liegen.</translation>
+    </message>
+    <message>
+        <source>The run interval must be from 5 to 86400 seconds.</source>
+        <translation>Das Laufintervall muss zwischen 5 und 86400 Sekunden liegen.</translation>
+    </message>
+    <message>
+        <source>The sync config &quot;%1&quot; has no source file.</source>
+        <translation>Die Sync-Konfiguration „%1“ hat keine Quelldatei.</translation>
+    </message>
+    <message>
+        <source>A new config cannot start in sync mode: start in hybrid, which proves the sync path first.</source>
+        <translation>Eine neue Konfiguration kann nicht im Sync-Modus starten: starten Sie im Hybridmodus, der den Sync-Pfad zuerst erprobt.</translation>
+    </message>
+    <message>
+        <source>There is no flag &quot;%1&quot; to gate the sync config &quot;%2&quot;.</source>
+        <translation>Es gibt kein Flag „%1“, das die Sync-Konfiguration „%2“ freigeben könnte.</translation>
+    </message>
+    <message>
+        <source>A sync config called &quot;%1&quot; exists already.</source>
+        <translation>Eine Sync-Konfiguration namens „%1“ existiert bereits.</translation>
+    </message>
+    <message>
+        <source>switch &quot;%1&quot; to hybrid first: sync mode needs %2 consistent hybrid runs in a row</source>
+        <translation>schalten Sie „%1“ zuerst in den Hybridmodus: der Sync-Modus braucht %2 konsistente Hybrid-Läufe in Folge</translation>
+    </message>
+    <message>
+        <source>only %1 of the last %2 hybrid runs of &quot;%3&quot; in a row were consistent; sync mode needs %2</source>
+        <translation>nur %1 der letzten %2 Hybrid-Läufe von „%3“ waren in Folge konsistent; der Sync-Modus braucht %2</translation>
+    </message>
+    <message>
+        <source>The sync config &quot;%1&quot; was changed by someone else meanwhile; nothing was changed.</source>
+        <translation>Die Sync-Konfiguration „%1“ wurde inzwischen von jemand anderem geändert; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Sync mode refused: %1.</source>
+        <translation>Sync-Modus abgelehnt: %1.</translation>
+    </message>
+    <message>
+        <source>The sync config &quot;%1&quot; has no target &quot;%2&quot;.</source>
+        <translation>Die Sync-Konfiguration „%1“ hat kein Ziel „%2“.</translation>
+    </message>
+    <message>
+        <source>The sync config &quot;%1&quot; has a target &quot;%2&quot; already.</source>
+        <translation>Die Sync-Konfiguration „%1“ hat bereits ein Ziel „%2“.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncEngine</name>
+    <message>
+        <source>the kept Figma content</source>
+        <translation>der aufbewahrte Figma-Inhalt</translation>
+    </message>
+    <message>
+        <source>No Figma token is stored: run `syncpilot-cli auth figma set-token` (it goes to the keychain).</source>
+        <translation>Es ist kein Figma-Token gespeichert: führen Sie `syncpilot-cli auth figma set-token` aus (es kommt in den Schlüsselbund).</translation>
+    </message>
+    <message>
+        <source>The source of &quot;%1&quot; is a Google spreadsheet and nobody is signed in to Google here: run `syncpilot-cli auth google sign-in`.</source>
+        <translation>Die Quelle von „%1“ ist eine Google-Tabelle, aber hier ist niemand bei Google angemeldet: führen Sie `syncpilot-cli auth google sign-in` aus.</translation>
+    </message>
+    <message>
+        <source>The spreadsheet %1 returned no sheet.</source>
+        <translation>Die Tabelle %1 hat kein Tabellenblatt geliefert.</translation>
+    </message>
+    <message>
+        <source>the mapping of sync config %1</source>
+        <translation>die Zuordnung der Sync-Konfiguration %1</translation>
+    </message>
+    <message>
+        <source>The mapping found %1 problem(s); nothing was written.</source>
+        <translation>Die Zuordnung hat %1 Problem(e) gefunden; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>the synced state of %1</source>
+        <translation>der synchronisierte Stand von %1</translation>
+    </message>
+    <message>
+        <source>rehearsal: injected upstream failure (HTTP 500) on the sync path of %1</source>
+        <translation>Probelauf: eingespeister Fehler der Gegenstelle (HTTP 500) auf dem Sync-Pfad von %1</translation>
+    </message>
+    <message>
+        <source>REHEARSAL (%1)%2</source>
+        <translation>PROBELAUF (%1)%2</translation>
+    </message>
+    <message>
+        <source>The sync config &quot;%1&quot; has no target &quot;%2&quot;.</source>
+        <translation>Die Sync-Konfiguration „%1“ hat kein Ziel „%2“.</translation>
+    </message>
+    <message>
+        <source>There is nothing to undo for target &quot;%1&quot; of &quot;%2&quot;: SyncPilot has not written it yet.</source>
+        <translation>Für Ziel „%1“ von „%2“ gibt es nichts rückgängig zu machen: SyncPilot hat es noch nicht geschrieben.</translation>
+    </message>
+</context>
+<context>
+    <name>ValueParser</name>
+    <message>
+        <source>&quot;%1&quot; is not a colour</source>
+        <translation>„%1“ ist keine Farbe</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a colour: %2</source>
+        <translation>„%1“ ist keine Farbe: %2</translation>
+    </message>
+    <message>
+        <source>write %1(…) with the values in parentheses</source>
+        <translation>schreiben Sie %1(…) mit den Werten in Klammern</translation>
+    </message>
+    <message>
+        <source>expected 3 values and an optional alpha, found %1</source>
+        <translation>3 Werte und ein optionaler Alphawert erwartet, %1 gefunden</translation>
+    </message>
+    <message>
+        <source>alpha &quot;%1&quot; is not a number</source>
+        <translation>Alphawert „%1“ ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>alpha %1 is outside 0–1 (or 0%–100%)</source>
+        <translation>Alphawert %1 liegt außerhalb von 0–1 (bzw. 0%–100%)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number</source>
+        <translation>„%1“ ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>%1 is outside 0–255 (or 0%–100%)</source>
+        <translation>%1 liegt außerhalb von 0–255 (bzw. 0%–100%)</translation>
+    </message>
+    <message>
+        <source>hue &quot;%1&quot; is not an angle in degrees</source>
+        <translation>Farbton „%1“ ist kein Winkel in Grad</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a percentage</source>
+        <translation>„%1“ ist kein Prozentwert</translation>
+    </message>
+    <message>
+        <source>%1 is outside 0%–100%</source>
+        <translation>%1 liegt außerhalb von 0%–100%</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number: out of range</source>
+        <translation>„%1“ ist keine Zahl: außerhalb des gültigen Bereichs</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number: unknown unit &quot;%2&quot; (use px, rem, em, %, pt, ms, s, deg, …)</source>
+        <translation>„%1“ ist keine Zahl: unbekannte Einheit „%2“ (verwenden Sie px, rem, em, %, pt, ms, s, deg, …)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a boolean (use true or false)</source>
+        <translation>„%1“ ist kein Wahrheitswert (verwenden Sie true oder false)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an alias (write {group/name})</source>
+        <translation>„%1“ ist kein Alias (schreiben Sie {group/name})</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid alias: %2</source>
+        <translation>„%1“ ist kein gültiger Alias: %2</translation>
+    </message>
+    <message>
+        <source>the name is empty</source>
+        <translation>der Name ist leer</translation>
+    </message>
+    <message>
+        <source>name &quot;%1&quot; has an empty group (&quot;//&quot;, or &quot;/&quot; at the start or end)</source>
+        <translation>Name „%1“ enthält eine leere Gruppe („//“ oder „/“ am Anfang oder Ende)</translation>
+    </message>
+    <message>
+        <source>name &quot;%1&quot;: a group must not start with &quot;$&quot;</source>
+        <translation>Name „%1“: eine Gruppe darf nicht mit „$“ beginnen</translation>
+    </message>
+    <message>
+        <source>name &quot;%1&quot; contains &quot;.&quot;; use &quot;/&quot; to make groups</source>
+        <translation>Name „%1“ enthält „.“; verwenden Sie „/“, um Gruppen zu bilden</translation>
+    </message>
+    <message>
+        <source>name &quot;%1&quot; must not contain &quot;%2&quot;</source>
+        <translation>Name „%1“ darf kein „%2“ enthalten</translation>
+    </message>
+</context>
+<context>
     <name>Workspace</name>
     <message>
         <source>Workspace %1 is not a valid PostgreSQL URL (expected postgresql://user:password@host:port/database).</source>
@@ -2427,6 +4074,57 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>sp::LoopbackReceiver</name>
+    <message>
+        <source>SyncPilot stopped waiting for this sign-in. Start it again from SyncPilot.</source>
+        <translation>SyncPilot wartet nicht mehr auf diese Anmeldung. Starten Sie sie in SyncPilot erneut.</translation>
+    </message>
+    <message>
+        <source>Cannot open a port on 127.0.0.1 for the sign-in callback: %1</source>
+        <translation>Für den Rückruf der Anmeldung kann kein Port auf 127.0.0.1 geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>The request is too large.</source>
+        <translation>Die Anfrage ist zu groß.</translation>
+    </message>
+    <message>
+        <source>This is not a request SyncPilot understands.</source>
+        <translation>SyncPilot versteht diese Anfrage nicht.</translation>
+    </message>
+    <message>
+        <source>Not found.</source>
+        <translation>Nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>This sign-in is already complete. You can close this tab.</source>
+        <translation>Diese Anmeldung ist bereits abgeschlossen. Sie können diesen Tab schließen.</translation>
+    </message>
+    <message>
+        <source>This sign-in response does not belong to the sign-in SyncPilot is waiting for (the state parameter does not match). It was ignored.</source>
+        <translation>Diese Anmelde-Antwort gehört nicht zu der Anmeldung, auf die SyncPilot wartet (der state-Parameter stimmt nicht überein). Sie wurde ignoriert.</translation>
+    </message>
+    <message>
+        <source>Sign-in was not completed: %1. You can close this tab.</source>
+        <translation>Die Anmeldung wurde nicht abgeschlossen: %1. Sie können diesen Tab schließen.</translation>
+    </message>
+    <message>
+        <source>Sign-in was not completed: %1 (%2). You can close this tab.</source>
+        <translation>Die Anmeldung wurde nicht abgeschlossen: %1 (%2). Sie können diesen Tab schließen.</translation>
+    </message>
+    <message>
+        <source>The sign-in response has neither a code nor an error.</source>
+        <translation>Die Anmelde-Antwort enthält weder einen Code noch einen Fehler.</translation>
+    </message>
+    <message>
+        <source>SyncPilot: signed in</source>
+        <translation>SyncPilot: angemeldet</translation>
+    </message>
+    <message>
+        <source>SyncPilot: sign-in</source>
+        <translation>SyncPilot: Anmeldung</translation>
+    </message>
+</context>
+<context>
     <name>sp::MainWindow</name>
     <message>
         <source>SyncPilot — %1 (read-only)</source>
@@ -2585,6 +4283,216 @@ Eines anlegen mit: syncpilot-cli flag create SCHLÜSSEL</translation>
     <message>
         <source>No flag matches “%1”.</source>
         <translation>Kein Flag passt zu „%1“.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::OAuthSession</name>
+    <message numerus="yes">
+        <source>no answer within %n second(s)</source>
+        <translation>
+            <numerusform>keine Antwort innerhalb von %n Sekunde</numerusform>
+            <numerusform>keine Antwort innerhalb von %n Sekunden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 failed: cannot reach %2: %3.</source>
+        <translation>%1 fehlgeschlagen: %2 ist nicht erreichbar: %3.</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2 answered HTTP %3 without an OAuth error.</source>
+        <translation>%1 fehlgeschlagen: %2 antwortete mit HTTP %3 ohne OAuth-Fehler.</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2 answered %3 (HTTP %4).</source>
+        <translation>%1 fehlgeschlagen: %2 antwortete mit %3 (HTTP %4).</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2 answered %3: %4 (HTTP %5).</source>
+        <translation>%1 fehlgeschlagen: %2 antwortete mit %3: %4 (HTTP %5).</translation>
+    </message>
+    <message>
+        <source>The token endpoint %1 sent no access_token.</source>
+        <translation>Der Token-Endpunkt %1 hat kein access_token gesendet.</translation>
+    </message>
+    <message>
+        <source>The token endpoint %1 sent a token of type &quot;%2&quot;; SyncPilot needs a Bearer token.</source>
+        <translation>Der Token-Endpunkt %1 hat ein Token vom Typ „%2“ gesendet; SyncPilot braucht ein Bearer-Token.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Google sign-in: no valid answer from the browser within %n second(s); %1 answer(s) with a wrong state were refused. Start the sign-in again.</source>
+        <translation>
+            <numerusform>Google-Anmeldung: keine gültige Antwort vom Browser innerhalb von %n Sekunde; %1 Antwort(en) mit falschem state wurde(n) abgelehnt. Starten Sie die Anmeldung erneut.</numerusform>
+            <numerusform>Google-Anmeldung: keine gültige Antwort vom Browser innerhalb von %n Sekunden; %1 Antwort(en) mit falschem state wurde(n) abgelehnt. Starten Sie die Anmeldung erneut.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Google sign-in: no answer from the browser within %n second(s). Start the sign-in again.</source>
+        <translation>
+            <numerusform>Google-Anmeldung: keine Antwort vom Browser innerhalb von %n Sekunde. Starten Sie die Anmeldung erneut.</numerusform>
+            <numerusform>Google-Anmeldung: keine Antwort vom Browser innerhalb von %n Sekunden. Starten Sie die Anmeldung erneut.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Google sign-in was cancelled.</source>
+        <translation>Die Google-Anmeldung wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Google sign-in was not completed in the browser: %1.</source>
+        <translation>Die Google-Anmeldung wurde im Browser nicht abgeschlossen: %1.</translation>
+    </message>
+    <message>
+        <source>Google sign-in was not completed in the browser: %1 (%2).</source>
+        <translation>Die Google-Anmeldung wurde im Browser nicht abgeschlossen: %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Google sign-in</source>
+        <translation>Google-Anmeldung</translation>
+    </message>
+    <message>
+        <source>Google sign-in failed: %1 issued no refresh token (offline access was not granted).</source>
+        <translation>Google-Anmeldung fehlgeschlagen: %1 hat kein Refresh-Token ausgestellt (Offline-Zugriff wurde nicht gewährt).</translation>
+    </message>
+    <message>
+        <source>SyncPilot is signed in. You can close this tab.</source>
+        <translation>SyncPilot ist angemeldet. Sie können diesen Tab schließen.</translation>
+    </message>
+    <message>
+        <source>Not signed in to Google: run `syncpilot-cli auth google sign-in`.</source>
+        <translation>Nicht bei Google angemeldet: führen Sie `syncpilot-cli auth google sign-in` aus.</translation>
+    </message>
+    <message>
+        <source>Google sign-in expired or was revoked; sign in again with `syncpilot-cli auth google sign-in`.</source>
+        <translation>Die Google-Anmeldung ist abgelaufen oder wurde widerrufen; melden Sie sich erneut an mit `syncpilot-cli auth google sign-in`.</translation>
+    </message>
+    <message>
+        <source>Google sign-in for %1 expired or was revoked; sign in again with `syncpilot-cli auth google sign-in`.</source>
+        <translation>Die Google-Anmeldung für %1 ist abgelaufen oder wurde widerrufen; melden Sie sich erneut an mit `syncpilot-cli auth google sign-in`.</translation>
+    </message>
+    <message>
+        <source>Refreshing the Google access token</source>
+        <translation>Aktualisieren des Google-Zugriffstokens</translation>
+    </message>
+    <message>
+        <source>The sign-in was removed from this computer, but revoking it at %1 failed: %2. Revoke SyncPilot&apos;s access in your Google account settings.</source>
+        <translation>Die Anmeldung wurde von diesem Computer entfernt, aber der Widerruf bei %1 ist fehlgeschlagen: %2. Widerrufen Sie den Zugriff von SyncPilot in den Einstellungen Ihres Google-Kontos.</translation>
+    </message>
+    <message>
+        <source>The sign-in was removed from this computer, but %1 refused to revoke it (HTTP %2%3). Revoke SyncPilot&apos;s access in your Google account settings.</source>
+        <translation>Die Anmeldung wurde von diesem Computer entfernt, aber %1 hat den Widerruf abgelehnt (HTTP %2%3). Widerrufen Sie den Zugriff von SyncPilot in den Einstellungen Ihres Google-Kontos.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::net::HttpClient</name>
+    <message>
+        <source>connection refused</source>
+        <translation>Verbindung abgelehnt</translation>
+    </message>
+    <message>
+        <source>connection reset</source>
+        <translation>Verbindung zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>host not found</source>
+        <translation>Host nicht gefunden</translation>
+    </message>
+    <message>
+        <source>request cancelled</source>
+        <translation>Anfrage abgebrochen</translation>
+    </message>
+    <message>
+        <source>TLS handshake failed</source>
+        <translation>TLS-Handshake fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>network unavailable</source>
+        <translation>Netzwerk nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>proxy unreachable</source>
+        <translation>Proxy nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>the answer broke the HTTP protocol</source>
+        <translation>die Antwort verletzt das HTTP-Protokoll</translation>
+    </message>
+    <message>
+        <source>network error %1</source>
+        <translation>Netzwerkfehler %1</translation>
+    </message>
+    <message>
+        <source>%1; the circuit breaker for %2 is now open, so it was not retried</source>
+        <translation>%1; der Schutzschalter für %2 ist jetzt offen, daher kein erneuter Versuch</translation>
+    </message>
+    <message>
+        <source>%1: circuit breaker half-open after repeated failures; not sent while a probe request is under way</source>
+        <translation>%1: Schutzschalter nach wiederholten Fehlern halb offen; nicht gesendet, solange eine Testanfrage läuft</translation>
+    </message>
+    <message>
+        <source>%1: circuit breaker open after repeated failures; not sent, the next probe goes in %2 s</source>
+        <translation>%1: Schutzschalter nach wiederholten Fehlern offen; nicht gesendet, die nächste Testanfrage folgt in %2 s</translation>
+    </message>
+    <message>
+        <source>%1: not signed in: %2</source>
+        <translation>%1: nicht angemeldet: %2</translation>
+    </message>
+    <message>
+        <source>%1: no complete answer within %2 s (timeout)</source>
+        <translation>%1: keine vollständige Antwort innerhalb von %2 s (Zeitüberschreitung)</translation>
+    </message>
+    <message>
+        <source>%1: the connection timed out</source>
+        <translation>%1: Zeitüberschreitung der Verbindung</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: the connection was cut after %2 of %3 bytes of the answer</source>
+        <translation>%1: die Verbindung wurde nach %2 von %3 Bytes der Antwort unterbrochen</translation>
+    </message>
+    <message>
+        <source>%1: not authorised (401) even after refreshing the sign-in</source>
+        <translation>%1: nicht autorisiert (401), auch nach dem Aktualisieren der Anmeldung</translation>
+    </message>
+    <message>
+        <source>%1: not authorised (401)</source>
+        <translation>%1: nicht autorisiert (401)</translation>
+    </message>
+    <message>
+        <source>%1: access denied (403)</source>
+        <translation>%1: Zugriff verweigert (403)</translation>
+    </message>
+    <message>
+        <source>%1: rate limited (429)</source>
+        <translation>%1: Ratenbegrenzung erreicht (429)</translation>
+    </message>
+    <message>
+        <source>%1: server error (%2)</source>
+        <translation>%1: Serverfehler (%2)</translation>
+    </message>
+    <message>
+        <source>%1: request rejected (%2)</source>
+        <translation>%1: Anfrage abgelehnt (%2)</translation>
+    </message>
+    <message>
+        <source>%1: answered %2 but the body is not JSON (malformed)</source>
+        <translation>%1: antwortete mit %2, aber der Inhalt ist kein JSON (malformed)</translation>
+    </message>
+    <message>
+        <source>%1; not resent: the request may have been applied</source>
+        <translation>%1; nicht erneut gesendet: die Anfrage wurde möglicherweise bereits ausgeführt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, gave up after %n attempt(s)</source>
+        <translation>
+            <numerusform>%1, nach %n Versuch aufgegeben</numerusform>
+            <numerusform>%1, nach %n Versuchen aufgegeben</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1; the server asks to wait %2 s, longer than the %3 s allowed, so it was not retried</source>
+        <translation>%1; der Server verlangt %2 s Wartezeit, mehr als die erlaubten %3 s, daher kein erneuter Versuch</translation>
     </message>
 </context>
 </TS>

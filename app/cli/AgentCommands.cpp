@@ -6,6 +6,8 @@
 #include "rollout/Controller.h"
 #include "rollout/ControllerLock.h"
 #include "rollout/Notifier.h"
+#include "sync/CsvFileSource.h"
+#include "sync/SyncConfig.h"
 #include "sync/SyncEngine.h"
 
 #include <QElapsedTimer>
@@ -15,10 +17,12 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSocketNotifier>
+#include <QSet>
 #include <QSysInfo>
 #include <QTimer>
 
 #include <cerrno>
+#include <map>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -167,7 +171,13 @@ private:
             return;
         try {
             SyncEngine engine(m_ws);
-            for (const QString &name : engine.dueConfigs(Clock::current().now())) {
+            watchSources();
+            QStringList due = engine.dueConfigs(Clock::current().now());
+            for (const QString &name : std::as_const(m_changed))
+                if (!due.contains(name))
+                    due << name;
+            m_changed.clear();
+            for (const QString &name : std::as_const(due)) {
                 const SyncRun run = engine.run(name, false, ChangeContext::local(QStringLiteral("agent")));
                 if (m_cli.json()) {
                     m_cli.out(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
@@ -187,8 +197,34 @@ private:
         }
     }
 
+    // CSV sources are watched: a saved sheet export runs its config at once instead of waiting
+    // for the interval (wake() asks the event loop for an early tick).
+    void watchSources()
+    {
+        QSet<QString> seen;
+        for (const SyncConfig &c : SyncConfigStore(m_ws).list()) {
+            if (c.source.kind != SourceSpec::Kind::Csv)
+                continue;
+            seen.insert(c.name);
+            auto it = m_watchers.find(c.name);
+            if (it != m_watchers.end() && it->second->path() == c.source.path)
+                continue;
+            auto watcher = std::make_unique<CsvFileSource>(c.source.path);
+            const QString name = c.name;
+            QObject::connect(watcher.get(), &CsvFileSource::changed, watcher.get(), [this, name] {
+                m_changed.insert(name);
+                if (m_wake)
+                    m_wake();
+            });
+            m_watchers[c.name] = std::move(watcher);
+        }
+        for (auto it = m_watchers.begin(); it != m_watchers.end();)
+            it = seen.contains(it->first) ? std::next(it) : m_watchers.erase(it);
+    }
+
 public:
     void setNoSync(bool noSync) { m_noSync = noSync; }
+    void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
 
 private:
     // Old run records go at most once an hour, by whoever runs the controller.
@@ -231,6 +267,9 @@ private:
     QElapsedTimer m_lastRetention;
     bool m_lockLost = false;
     bool m_noSync = false;
+    std::map<QString, std::unique_ptr<CsvFileSource>> m_watchers;
+    QSet<QString> m_changed;
+    std::function<void()> m_wake;
 };
 
 int runAgent(Cli &cli, QCommandLineParser &p)
@@ -272,6 +311,10 @@ int runAgent(Cli &cli, QCommandLineParser &p)
             loop.quit();
         else
             timer.start(int(intervalMs));
+    });
+    agent.setWake([&] {
+        if (!busy && !stopping)
+            timer.start(0);
     });
     cli.out(Tr::tr("agent running on %1: controller lock held, one tick every %2 (stop with SIGTERM or Ctrl+C)")
                 .arg(ws.displayLocation(), intervalText(intervalMs)));

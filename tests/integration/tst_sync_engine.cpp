@@ -15,6 +15,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -340,6 +341,28 @@ private Q_SLOTS:
         const WindowStats shadow = records.window(QStringLiteral("sync.tokens"), RunPath::Shadow, QDateTime::currentDateTimeUtc().addSecs(-600),
                                                   QDateTime::currentDateTimeUtc().addSecs(60));
         QCOMPARE(shadow.errors, 1);
+    }
+
+    void agentRunsWhenTheCsvChanges()
+    {
+        Fixture f;
+        f.setUp(f.dir.filePath(QStringLiteral("ws.sqlite")), 0, SyncMode::Legacy, 1);
+        SyncConfigStore(*f.ws).setSchedule(QStringLiteral("tokens"), 3600, std::nullopt, ctx());
+        f.ws.reset();
+        QProcess agent;
+        agent.start(cliPath(), {QStringLiteral("--workspace"), f.location, QStringLiteral("agent"), QStringLiteral("--interval"), QStringLiteral("1h")});
+        QVERIFY(agent.waitForStarted());
+        const QString target = f.targetPath(QStringLiteral("t1"));
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(target), 20000); // the first tick runs the config
+        const QByteArray first = readFile(target);
+        QByteArray changed = kSheet;
+        changed.replace("color/bg,,#ffffff", "color/bg,,#abcdef");
+        writeFile(f.sheet, changed); // the interval is an hour: only the file watch can run it now
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(target).contains("#abcdef"), 20000);
+        QVERIFY(first != readFile(target));
+        agent.terminate();
+        QVERIFY(agent.waitForFinished(20000));
+        QCOMPARE(agent.exitCode(), 0);
     }
 
     void configCommands_data() { addEngineColumn(); }
