@@ -1,5 +1,7 @@
 #include "Cli.h"
 
+#include "auth/SignedInAccount.h"
+
 #include "common/Clock.h"
 #include "flags/Flag.h"
 
@@ -77,7 +79,9 @@ void Cli::usage(const QString &message) { throw Error(ErrorKind::Usage, message)
 
 ChangeContext Cli::context(const QString &source, const QString &reason) const
 {
-    return ChangeContext::local(source, reason);
+    ChangeContext ctx = ChangeContext::local(source, reason);
+    ctx.account = SignedInAccount::current(); // who is signed in to Google here, for the audit
+    return ctx;
 }
 
 Workspace &Cli::workspace(Workspace::OpenMode mode)

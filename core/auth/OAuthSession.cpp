@@ -2,6 +2,7 @@
 
 #include "LoopbackReceiver.h"
 #include "Pkce.h"
+#include "SignedInAccount.h"
 #include "SecretStore.h"
 #include "common/Clock.h"
 #include "common/Error.h"
@@ -191,6 +192,7 @@ QString OAuthSession::signIn(const std::function<void(const QUrl &)> &openBrowse
             m_store.remove(accountKey);
         else
             m_store.write(accountKey, name);
+        SignedInAccount::remember(name);
         m_refreshError.reset();
         receiver.finish(true, tr("SyncPilot is signed in. You can close this tab."));
         Q_EMIT accountChanged(name);
@@ -243,6 +245,7 @@ void OAuthSession::refresh()
                 m_accessToken.clear();
                 const QString who = account();
                 m_store.remove(refreshTokenKey);
+                SignedInAccount::forget();
                 if (who.isEmpty())
                     fail(tr("Google sign-in expired or was revoked; sign in again with `syncpilot-cli auth google sign-in`."));
                 fail(tr("Google sign-in for %1 expired or was revoked; sign in again with `syncpilot-cli auth google sign-in`.")
@@ -291,6 +294,7 @@ QString OAuthSession::signOut()
     }
     m_store.remove(refreshTokenKey);
     m_store.remove(accountKey);
+    SignedInAccount::forget();
     Q_EMIT accountChanged(QString());
     return warning;
 }

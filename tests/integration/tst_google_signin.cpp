@@ -8,6 +8,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -486,6 +488,14 @@ private Q_SLOTS:
         for (const char *action : {"auth.google.configure", "auth.google.sign-in", "auth.google.sign-out", "auth.figma.set-token"})
             QVERIFY2(exported.contains(action), action);
         QVERIFY(exported.contains("test-user"));
+        // Changes made while signed in name the account (figma set-token came after sign-in).
+        bool named = false;
+        for (const QByteArray &line : exported.split('\n')) {
+            const QJsonObject e = QJsonDocument::fromJson(line).object();
+            if (e.value(QStringLiteral("action")).toString() == QLatin1String("auth.figma.set-token"))
+                named = e.value(QStringLiteral("account")).toString() == QLatin1String("test-user");
+        }
+        QVERIFY2(named, "the audit entry of a change made while signed in does not name the account");
 
         const QList<std::pair<QString, QByteArray>> places{{QStringLiteral("database"), test::readFile(ws)},
                                                            {QStringLiteral("WAL"), test::readFile(ws + QStringLiteral("-wal"))},
