@@ -6,6 +6,7 @@
 #include "rollout/Controller.h"
 #include "rollout/ControllerLock.h"
 #include "rollout/Notifier.h"
+#include "net/HttpClient.h"
 #include "sync/CsvFileSource.h"
 #include "sync/SyncConfig.h"
 #include "sync/SyncEngine.h"
@@ -170,7 +171,11 @@ private:
         if (m_noSync)
             return;
         try {
-            SyncEngine engine(m_ws);
+            // One HTTP client for the agent's life: circuit breakers and rate limits remember
+            // the upstreams across ticks.
+            SyncEngine::Services services;
+            services.http = &m_http;
+            SyncEngine engine(m_ws, services);
             watchSources();
             QStringList due = engine.dueConfigs(Clock::current().now());
             for (const QString &name : std::as_const(m_changed))
@@ -270,6 +275,7 @@ private:
     std::map<QString, std::unique_ptr<CsvFileSource>> m_watchers;
     QSet<QString> m_changed;
     std::function<void()> m_wake;
+    net::HttpClient m_http;
 };
 
 int runAgent(Cli &cli, QCommandLineParser &p)

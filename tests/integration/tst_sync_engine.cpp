@@ -8,6 +8,10 @@
 #include "common/Error.h"
 #include "flags/FlagStore.h"
 #include "metrics/RunRecordStore.h"
+#include "rollout/Controller.h"
+#include "rollout/DecisionLedger.h"
+#include "rollout/Rollout.h"
+#include "rollout/RolloutPlan.h"
 #include "sync/DtcgFormat.h"
 #include "sync/SyncConfig.h"
 #include "sync/SyncEngine.h"
@@ -341,6 +345,41 @@ private Q_SLOTS:
         const WindowStats shadow = records.window(QStringLiteral("sync.tokens"), RunPath::Shadow, QDateTime::currentDateTimeUtc().addSecs(-600),
                                                   QDateTime::currentDateTimeUtc().addSecs(60));
         QCOMPARE(shadow.errors, 1);
+    }
+
+    // The rehearsal an operator runs to practise: failures injected into the sync path trip the
+    // rollout's error-rate guardrail, the controller rolls the flag back (off for every target),
+    // and the next run writes every target on the legacy path without a failure.
+    void rehearsalTripsTheGuardrailAndRollsBack_data() { addEngineColumn(); }
+    void rehearsalTripsTheGuardrailAndRollsBack()
+    {
+        Fixture f;
+        SP_FRESH_WORKSPACE(loc, f.dir);
+        f.setUp(loc, 0, SyncMode::Hybrid, 20);
+        RolloutStore(*f.ws).start(QStringLiteral("sync.tokens"), RolloutPlan::parse(QStringLiteral("50:1h,100")), QString(), ctx());
+        RehearsalSettings r;
+        r.enabled = true;
+        r.errorRate = 1;
+        SyncConfigStore(*f.ws).setRehearsal(QStringLiteral("tokens"), r, ctx());
+        int syncRuns = 0;
+        while (syncRuns < 20) {
+            const SyncRun run = f.run();
+            for (const TargetRun &t : run.targets) {
+                QVERIFY(t.written); // hybrid writes legacy's result to every target…
+                QCOMPARE(t.ok, t.path == RunPath::Legacy); // …and every sync half fails
+                syncRuns += t.path == RunPath::Shadow ? 1 : 0;
+            }
+        }
+        const QList<LedgerEntry> decisions = Controller(*f.ws).tick();
+        bool rolledBack = false;
+        for (const LedgerEntry &e : decisions)
+            rolledBack = rolledBack || e.kind == QLatin1String("rollback");
+        QVERIFY2(rolledBack, "the error-rate guardrail did not roll the flag back");
+        QCOMPARE(FlagStore(*f.ws).get(QStringLiteral("sync.tokens")).percentTenths, 0); // every target back on legacy
+        const SyncRun after = f.run();
+        QVERIFY(after.ok());
+        for (const TargetRun &t : after.targets)
+            QCOMPARE(t.path, RunPath::Legacy);
     }
 
     void agentRunsWhenTheCsvChanges()
