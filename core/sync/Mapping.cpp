@@ -1,6 +1,7 @@
 #include "sync/Mapping.h"
 
 #include "common/Error.h"
+#include "sync/NameIndex.h"
 #include "sync/ValueParser.h"
 
 #include <QFile>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace sp {
 
@@ -36,6 +38,20 @@ int columnFromLetters(const QString &text)
     return column - 1;
 }
 
+// Most cells have nothing to trim: this spares the library call for them.
+QStringView trimmedView(QStringView s)
+{
+    if (s.isEmpty() || (!s.front().isSpace() && !s.back().isSpace()))
+        return s;
+    return s.trimmed();
+}
+
+// s.trimmed(), sharing s when there is nothing to trim.
+QString trimmedCopy(const QString &s)
+{
+    return trimmedView(s).size() == s.size() ? s : s.trimmed();
+}
+
 // "Sheet1!3:3", the A1 notation for a whole row.
 QString rowReference(const QString &sheet, int row)
 {
@@ -44,79 +60,117 @@ QString rowReference(const QString &sheet, int row)
     return ref + QStringLiteral("%1:%1").arg(row + 1);
 }
 
-// Name → variable index for the duplicate check and alias lookups. Open addressing over the
-// variables' own names with a cheap FNV-1a hash: QHash<QString, int> was a quarter of the mapping
-// time for 100 000 rows (DESIGN.md §4 gives the whole mapping 150 ms).
-class NameIndex
+// Name → variable index for the duplicate check, groups and aliases. A slot packs 32 bits of the
+// name's hash with the variable's index, so a probe reads 8 bytes and names are compared only when
+// the hashes agree: with 100 000 rows, tables of name views or QString keys spent most of their
+// time in cache misses (DESIGN.md §4 gives the whole mapping 150 ms).
+class VariableIndex
 {
 public:
-    void reserve(qsizetype n)
+    explicit VariableIndex(const QList<Variable> &variables) : m_variables(variables) {}
+
+    void reserve(qsizetype count)
     {
-        qsizetype size = 16;
-        while (size < 2 * n)
+        size_t size = 16;
+        while (size < size_t(count) * 2)
             size *= 2;
-        m_slots.fill(-1, size);
-        m_mask = size - 1;
+        if (size > m_slots.size())
+            rehash(size);
     }
-    // The index stored for name, or -1.
+
+    // The index of the variable called name, or -1.
     int find(QStringView name) const
     {
-        if (m_slots.isEmpty())
+        if (m_slots.empty())
             return -1;
-        for (qsizetype slot = hash(name) & m_mask;; slot = (slot + 1) & m_mask) {
-            const int entry = m_slots.at(slot);
-            if (entry < 0 || (m_names.at(entry) == name))
-                return entry < 0 ? -1 : m_values.at(entry);
+        const quint64 h = hash(name);
+        for (size_t i = h & m_mask;; i = (i + 1) & m_mask) {
+            const quint64 slot = m_slots[i];
+            if (slot == 0)
+                return -1;
+            const int index = int(quint32(slot)) - 1;
+            if ((slot >> 32) == (h >> 32) && m_variables.at(index).name == name)
+                return index;
         }
     }
-    // Adds name → value unless present; returns the value already stored, or -1 when added.
-    int insert(const QString &name, int value)
+
+    // FNV-1a over the UTF-16 units; the high half is kept in the slot, the low half picks it.
+    static quint64 hash(QStringView name)
     {
-        if (2 * (m_names.size() + 1) > m_slots.size())
-            grow();
-        qsizetype slot = hash(name) & m_mask;
-        for (;; slot = (slot + 1) & m_mask) {
-            const int entry = m_slots.at(slot);
-            if (entry < 0)
+        quint64 h = 14695981039346656037ull;
+        for (const QChar c : name)
+            h = (h ^ c.unicode()) * 1099511628211ull;
+        return h ^ (h >> 29);
+    }
+
+    // Starts loading the slot a later insert(name, hash(name)) reads first: a lookup in a table
+    // of 100 000 names is a cache miss, which the work on the row in between then hides.
+    void prefetch(quint64 h) const
+    {
+#if defined(__GNUC__)
+        if (!m_slots.empty())
+            __builtin_prefetch(&m_slots[h & m_mask]);
+#else
+        Q_UNUSED(h);
+#endif
+    }
+
+    // Records that variable `index` is called name (whose hash() is h), unless an earlier
+    // variable (already in the list) has that name: then returns the earlier one's index, else -1.
+    int insert(QStringView name, int index, quint64 h)
+    {
+        if ((m_count + 1) * 2 > m_slots.size())
+            rehash(std::max<size_t>(16, m_slots.size() * 2));
+        size_t i = h & m_mask;
+        for (;; i = (i + 1) & m_mask) {
+            const quint64 slot = m_slots[i];
+            if (slot == 0)
                 break;
-            if (m_names.at(entry) == name)
-                return m_values.at(entry);
+            const int existing = int(quint32(slot)) - 1;
+            if ((slot >> 32) == (h >> 32) && m_variables.at(existing).name == name)
+                return existing;
         }
-        m_slots[slot] = int(m_names.size());
-        m_names.append(name);
-        m_values.append(value);
+        m_slots[i] = (h & 0xffffffff00000000ull) | quint32(index + 1);
+        ++m_count;
         return -1;
     }
 
 private:
-    static size_t hash(QStringView s)
+    void rehash(size_t size)
     {
-        size_t h = 1469598103934665603ULL;
-        for (const QChar c : s)
-            h = (h ^ c.unicode()) * 1099511628211ULL;
-        return h ^ (h >> 29);
-    }
-    void grow()
-    {
-        const QList<QString> names = std::exchange(m_names, {});
-        const QList<int> values = std::exchange(m_values, {});
-        reserve(std::max<qsizetype>(16, names.size() * 2));
-        m_names.reserve(names.size());
-        m_values.reserve(values.size());
-        for (qsizetype i = 0; i < names.size(); ++i)
-            insert(names.at(i), values.at(i));
+        // The slot holds only the high half of the hash, so re-placing needs the name: all names
+        // indexed so far are in the list already.
+        std::vector<quint64> old(size, 0);
+        old.swap(m_slots);
+        m_mask = size - 1;
+        for (const quint64 slot : old) {
+            if (slot == 0)
+                continue;
+            size_t i = hash(m_variables.at(int(quint32(slot)) - 1).name) & m_mask;
+            while (m_slots[i] != 0)
+                i = (i + 1) & m_mask;
+            m_slots[i] = slot;
+        }
     }
 
-    QList<int> m_slots;
-    qsizetype m_mask = 0;
-    QList<QString> m_names;
-    QList<int> m_values;
+    const QList<Variable> &m_variables;
+    std::vector<quint64> m_slots;
+    size_t m_mask = 0;
+    size_t m_count = 0;
 };
 
 enum class TypeState : quint8 {
     Known,     // explicit or inferred from literal values
     Pending,   // only aliases: the type is the target's
     Unknown,   // unknown type text, or an alias-only row whose target has no type
+};
+
+// An alias cell: variable, mode, and the variable it names once known.
+struct Alias
+{
+    int variable = 0;
+    int mode = 0;
+    int target = -1;
 };
 
 // What the mapping knows about each variable while it checks aliases.
@@ -138,6 +192,7 @@ public:
         if (!readHeader())
             return;
         readRows();
+        checkGroups();
         resolvePendingTypes();
         checkAliases();
         std::stable_sort(m_result.problems.begin(), m_result.problems.end(),
@@ -281,44 +336,63 @@ private:
         QList<ValueParser::Shape> shapes(modeCount);
         QList<VariableValue> parsed(modeCount);
         QString error;
-        QString lastTypeText;
-        VariableType lastType = VariableType::String;
-        bool lastTypeKnown = false;
+        // Type cells repeat ("COLOR", "FLOAT", …): each distinct text is parsed once.
+        struct TypeText
+        {
+            QString text;
+            bool known = false;
+            VariableType type = VariableType::String;
+        };
+        QList<TypeText> typeTexts;
 
+        const auto nameHash = [this](int row) {
+            const QStringList &cells = m_table.rows.at(row);
+            return VariableIndex::hash(trimmedView(m_nameColumn < cells.size() ? cells.at(m_nameColumn) : kEmpty));
+        };
+        quint64 nextHash = m_headerRow + 1 < m_table.rows.size() ? nameHash(m_headerRow + 1) : 0;
         for (int r = m_headerRow + 1; r < m_table.rows.size(); ++r) {
             const QStringList &cells = m_table.rows.at(r);
             auto cell = [&cells](int c) -> const QString & { return c >= 0 && c < cells.size() ? cells.at(c) : kEmpty; };
-            const QString name = cell(m_nameColumn).trimmed();
-            if (name.isEmpty()) {
+            const quint64 hash = nextHash;
+            if (r + 1 < m_table.rows.size()) {
+                nextHash = nameHash(r + 1);
+                m_names.prefetch(nextHash);
+            }
+            Variable v;
+            v.name = trimmedCopy(cell(m_nameColumn));
+            if (v.name.isEmpty()) {
                 if (rowHasValues(cells))
                     problem(r, m_nameColumn, Mapping::tr("this row has values but no name"));
                 continue;
             }
             ++m_result.rowsRead;
-            if (const QString why = ValueParser::checkName(name); !why.isEmpty())
+            if (const QString why = ValueParser::checkName(v.name); !why.isEmpty())
                 problem(r, m_nameColumn, why);
-            if (const int first = m_names.insert(name, int(m_result.collection.variables.size())); first >= 0) {
+            if (const int first = m_names.insert(v.name, int(m_result.collection.variables.size()), hash); first >= 0) {
                 problem(r, m_nameColumn, Mapping::tr("duplicate name \"%1\" (first at %2)")
-                                             .arg(name, cellReference(m_sheet, m_rows.at(first).row, m_nameColumn)));
+                                             .arg(v.name, cellReference(m_sheet, m_rows.at(first).row, m_nameColumn)));
                 continue;
             }
 
-            Variable v;
-            v.name = name;
-            v.description = cell(m_descriptionColumn).trimmed();
+            v.description = trimmedCopy(cell(m_descriptionColumn));
             v.values.resize(modeCount);
             RowInfo info;
             info.row = r;
 
             const QString &typeText = cell(m_typeColumn);
-            if (!QStringView(typeText).trimmed().isEmpty()) {
-                // Type cells repeat ("COLOR", "COLOR", …): parse each distinct text once.
-                if (typeText != lastTypeText) {
-                    lastTypeText = typeText;
-                    lastTypeKnown = parseVariableType(typeText, &lastType);
+            if (!trimmedView(typeText).isEmpty()) {
+                auto known = std::find_if(typeTexts.cbegin(), typeTexts.cend(), [&typeText](const TypeText &t) { return t.text == typeText; });
+                if (known == typeTexts.cend()) {
+                    TypeText parsedType{.text = typeText};
+                    parsedType.known = parseVariableType(typeText, &parsedType.type);
+                    if (typeTexts.size() == 16) // a sheet with many spellings: keep the cache small
+                        typeTexts.removeFirst();
+                    typeTexts.append(parsedType);
+                    known = typeTexts.cend() - 1;
                 }
-                v.type = lastTypeKnown ? lastType : VariableType::String;
-                if (!lastTypeKnown) {
+                const bool typeKnown = known->known;
+                v.type = known->type;
+                if (!typeKnown) {
                     problem(r, m_typeColumn, Mapping::tr("\"%1\" is not a type (use COLOR, FLOAT, BOOLEAN or STRING)").arg(typeText.trimmed()));
                     info.state = TypeState::Unknown;
                 } else {
@@ -343,8 +417,39 @@ private:
                         parseCell(r, m, text, v.type, true, &v.values[m], error);
                 }
             }
+            for (int m = 0; m < modeCount; ++m) {
+                if (v.values.at(m).isAlias())
+                    m_aliases.append(Alias{int(m_result.collection.variables.size()), m, -1});
+            }
             m_result.collection.variables.append(std::move(v));
             m_rows.append(info);
+        }
+    }
+
+    // "color" and "color/bg" cannot both be variables: every target makes "color" the group that
+    // holds "color/bg", and a group has no value. Reported at the name that needs the group, so
+    // the sheet is fixed before a writer fails on it without a cell to point to.
+    void checkGroups()
+    {
+        const QList<Variable> &vars = m_result.collection.variables;
+        NameIndex groups; // group path → 1 + the variable of that name, or 0 when there is none
+        for (int i = 0; i < int(vars.size()); ++i) {
+            const QString &name = vars.at(i).name;
+            for (qsizetype slash = name.indexOf(u'/'); slash > 0; slash = name.indexOf(u'/', slash + 1)) {
+                const QStringView group = QStringView(name).left(slash);
+                int known = groups.find(group);
+                if (known < 0) {
+                    known = 1 + m_names.find(group);
+                    groups.insert(group, known);
+                }
+                if (known > 0) {
+                    const int variable = known - 1;
+                    problem(m_rows.at(i).row, m_nameColumn,
+                            Mapping::tr("\"%1\" needs \"%2\" to be a group, but \"%2\" is a variable (%3)")
+                                .arg(name, group, cellReference(m_sheet, m_rows.at(variable).row, m_nameColumn)));
+                    break;
+                }
+            }
         }
     }
 
@@ -363,7 +468,7 @@ private:
     void parseCell(int row, int mode, const QString &text, VariableType type, bool inferred, VariableValue *value, QString &error)
     {
         const int column = m_modeColumns.at(mode);
-        if (QStringView(text).trimmed().isEmpty()) {
+        if (trimmedView(text).isEmpty()) {
             problem(row, column, Mapping::tr("empty value for mode %1").arg(m_result.collection.modes.at(mode)));
             return;
         }
@@ -423,46 +528,59 @@ private:
         const QList<Variable> &vars = m_result.collection.variables;
         const int modeCount = int(m_modeColumns.size());
         const int n = int(vars.size());
-        QList<int> next(n);
-        QList<int> walkOf(n);
+
+        // readRows() listed the aliases (a few percent of the cells in real sheets), so the checks
+        // touch only those instead of every value of every mode.
+        QList<Alias> aliases;
+        for (const Alias &alias : std::as_const(m_aliases)) {
+            const int i = alias.variable;
+            const VariableValue &value = vars.at(i).values.at(alias.mode);
+            const int target = m_names.find(value.text);
+            const int column = m_modeColumns.at(alias.mode);
+            if (target < 0) {
+                problem(m_rows.at(i).row, column, Mapping::tr("alias {%1} names no variable of this collection").arg(value.text));
+                continue;
+            }
+            aliases.append(Alias{i, alias.mode, target});
+            if (m_rows.at(i).state == TypeState::Known && m_rows.at(target).state == TypeState::Known
+                && vars.at(i).type != vars.at(target).type)
+                problem(m_rows.at(i).row, column, Mapping::tr("alias {%1} is %2, but %3 is %4")
+                                                      .arg(value.text, variableTypeName(vars.at(target).type), vars.at(i).name,
+                                                           variableTypeName(vars.at(i).type)));
+        }
+        if (aliases.isEmpty())
+            return;
+
+        QList<int> next(n, -1);
+        QList<int> walkOf(n, -1);
         QList<int> position(n);
         QList<int> path;
         for (int m = 0; m < modeCount; ++m) {
-            const int column = m_modeColumns.at(m);
-            for (int i = 0; i < n; ++i) {
-                next[i] = -1;
-                const VariableValue &value = vars.at(i).values.at(m);
-                if (!value.isAlias())
-                    continue;
-                const int target = m_names.find(value.text);
-                if (target < 0) {
-                    problem(m_rows.at(i).row, column, Mapping::tr("alias {%1} names no variable of this collection").arg(value.text));
-                    continue;
-                }
-                next[i] = target;
-                if (m_rows.at(i).state == TypeState::Known && m_rows.at(target).state == TypeState::Known
-                    && vars.at(i).type != vars.at(target).type)
-                    problem(m_rows.at(i).row, column, Mapping::tr("alias {%1} is %2, but %3 is %4")
-                                                          .arg(value.text, variableTypeName(vars.at(target).type), vars.at(i).name,
-                                                               variableTypeName(vars.at(i).type)));
+            for (const Alias &a : std::as_const(aliases)) {
+                if (a.mode == m)
+                    next[a.variable] = a.target;
             }
-
             // Each variable has at most one alias per mode, so the aliases of a mode form a
-            // functional graph: walking from every unvisited node finds each cycle exactly once.
-            std::fill(walkOf.begin(), walkOf.end(), -1);
-            for (int start = 0; start < n; ++start) {
-                if (walkOf.at(start) >= 0)
+            // functional graph: walking from every unvisited alias finds each cycle exactly once.
+            // Walks are marked with the mode's own numbers, so no reset is needed between modes.
+            for (const Alias &a : std::as_const(aliases)) {
+                if (a.mode != m || walkOf.at(a.variable) >= m * n)
                     continue;
+                const int walk = m * n + a.variable;
                 path.clear();
-                int current = start;
-                while (current >= 0 && walkOf.at(current) < 0) {
-                    walkOf[current] = start;
+                int current = a.variable;
+                while (current >= 0 && walkOf.at(current) < m * n) {
+                    walkOf[current] = walk;
                     position[current] = int(path.size());
                     path.append(current);
                     current = next.at(current);
                 }
-                if (current >= 0 && walkOf.at(current) == start)
+                if (current >= 0 && walkOf.at(current) == walk)
                     reportCycle(path.mid(position.at(current)), m);
+            }
+            for (const Alias &a : std::as_const(aliases)) {
+                if (a.mode == m)
+                    next[a.variable] = -1;
             }
         }
     }
@@ -499,7 +617,8 @@ private:
     QList<int> m_modeColumns;
 
     QList<RowInfo> m_rows;       // parallel to collection.variables
-    NameIndex m_names;           // name → variable index
+    QList<Alias> m_aliases;      // every alias value, in sheet order
+    VariableIndex m_names{m_result.collection.variables}; // name → variable index
 };
 
 QString requireString(const QJsonObject &o, const QString &key, const QString &where)

@@ -1,5 +1,6 @@
 #include "sync/ValueParser.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -9,6 +10,15 @@ namespace sp {
 namespace {
 
 bool isDigit(QChar c) { return c >= u'0' && c <= u'9'; }
+
+// QStringView::trimmed() is a library call; most cells have nothing to trim, and each cell is
+// trimmed by every parser that looks at it.
+QStringView trimmedView(QStringView s)
+{
+    if (s.isEmpty() || (!s.front().isSpace() && !s.back().isSpace()))
+        return s;
+    return s.trimmed();
+}
 
 int hexValue(QChar c)
 {
@@ -22,9 +32,17 @@ int hexValue(QChar c)
     return -1;
 }
 
+// ASCII-only and inline: it runs on every cell that type inference looks at.
 bool startsWithNoCase(QStringView text, QLatin1StringView prefix)
 {
-    return text.startsWith(prefix, Qt::CaseInsensitive);
+    if (text.size() < prefix.size())
+        return false;
+    for (qsizetype i = 0; i < prefix.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if ((c >= u'A' && c <= u'Z' ? c + 32 : c) != char16_t(prefix[i].unicode()))
+            return false;
+    }
+    return true;
 }
 
 // Length of the decimal number at the start of s ([+-]? digits [. digits] [e[+-]digits], or
@@ -62,6 +80,39 @@ qsizetype scanNumber(QStringView s)
 // Converts an ASCII number already matched by scanNumber. False when it overflows a double.
 bool toDouble(QStringView s, double *out)
 {
+    // Plain decimals of up to 15 digits ("12", "-0.64") are the common case: the digits as an
+    // integer and the power of ten are both exact doubles, so one division rounds correctly
+    // and from_chars (with its copy to a char buffer) is not needed.
+    static constexpr std::array<double, 16> powers{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    {
+        qsizetype i = 0;
+        const bool negative = !s.isEmpty() && s[0] == u'-';
+        if (!s.isEmpty() && (s[0] == u'-' || s[0] == u'+'))
+            ++i;
+        quint64 mantissa = 0;
+        int digits = 0;
+        int decimals = -1;
+        for (; i < s.size(); ++i) {
+            const char16_t c = s[i].unicode();
+            if (c >= u'0' && c <= u'9') {
+                if (++digits > 15)
+                    break;
+                mantissa = mantissa * 10 + (c - u'0');
+                if (decimals >= 0)
+                    ++decimals;
+            } else if (c == u'.' && decimals < 0) {
+                decimals = 0;
+            } else {
+                break;
+            }
+        }
+        if (i == s.size() && digits > 0) {
+            const double value = double(mantissa) / powers[size_t(std::max(decimals, 0))];
+            *out = negative ? -value : value;
+            return true;
+        }
+    }
     std::array<char, 64> buffer{};
     if (!s.isEmpty() && s[0] == u'+')
         s = s.mid(1);
@@ -109,7 +160,7 @@ struct Component
 Component component(QStringView s, bool hue)
 {
     Component c;
-    s = s.trimmed();
+    s = trimmedView(s);
     const qsizetype n = scanNumber(s);
     if (n == 0 || !toDouble(s.left(n), &c.value))
         return c;
@@ -141,7 +192,7 @@ double hueToChannel(double p, double q, double t)
 
 bool ValueParser::parseColor(QStringView text, Rgba *color, QString *error)
 {
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     auto notColour = [&](const QString &why = {}) {
         if (error)
             *error = why.isEmpty() ? tr("\"%1\" is not a colour").arg(text)
@@ -181,24 +232,31 @@ bool ValueParser::parseColor(QStringView text, Rgba *color, QString *error)
         return notColour(tr("write %1(…) with the values in parentheses").arg(isRgb ? QStringLiteral("rgb") : QStringLiteral("hsl")));
     const QStringView inner = t.mid(open + 1, t.size() - open - 2);
 
-    // CSS Color 4 allows both "r, g, b[, a]" and "r g b[ / a]".
-    QList<QStringView> parts;
+    // CSS Color 4 allows both "r, g, b[, a]" and "r g b[ / a]". A fixed array: no allocation
+    // per cell; more than 4 parts are only counted, for the message.
+    std::array<QStringView, 4> parts;
+    qsizetype partCount = 0;
+    auto add = [&parts, &partCount](QStringView part) {
+        if (partCount < qsizetype(parts.size()))
+            parts[size_t(partCount)] = part;
+        ++partCount;
+    };
     if (inner.contains(u',')) {
         for (QStringView part : inner.tokenize(u','))
-            parts.append(part.trimmed());
+            add(trimmedView(part));
     } else {
         const qsizetype slash = inner.indexOf(u'/');
         const QStringView channels = slash < 0 ? inner : inner.left(slash);
         for (QStringView part : channels.tokenize(u' ', Qt::SkipEmptyParts))
-            parts.append(part);
+            add(part);
         if (slash >= 0)
-            parts.append(inner.mid(slash + 1).trimmed());
+            add(trimmedView(inner.mid(slash + 1)));
     }
-    if (parts.size() != 3 && parts.size() != 4)
-        return notColour(tr("expected 3 values and an optional alpha, found %1").arg(parts.size()));
+    if (partCount != 3 && partCount != 4)
+        return notColour(tr("expected 3 values and an optional alpha, found %1").arg(partCount));
 
     double alpha = 1;
-    if (parts.size() == 4) {
+    if (partCount == 4) {
         const Component a = component(parts[3], false);
         if (!a.ok)
             return notColour(tr("alpha \"%1\" is not a number").arg(parts[3]));
@@ -248,7 +306,7 @@ bool ValueParser::parseColor(QStringView text, Rgba *color, QString *error)
 
 bool ValueParser::parseNumber(QStringView text, double *number, QString *unit, QString *error)
 {
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     const qsizetype n = scanNumber(t);
     if (n == 0) {
         if (error)
@@ -275,7 +333,7 @@ bool ValueParser::parseNumber(QStringView text, double *number, QString *unit, Q
 
 bool ValueParser::parseBoolean(QStringView text, bool *value, QString *error)
 {
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     // The size check spares the comparisons for the text cells type inference tries.
     if (t.size() >= 2 && t.size() <= 5) {
         if (t.compare(u"true", Qt::CaseInsensitive) == 0 || t.compare(u"yes", Qt::CaseInsensitive) == 0) {
@@ -294,7 +352,7 @@ bool ValueParser::parseBoolean(QStringView text, bool *value, QString *error)
 
 bool ValueParser::looksLikeAlias(QStringView text)
 {
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     return t.size() >= 2 && t.startsWith(u'{') && t.endsWith(u'}');
 }
 
@@ -305,7 +363,7 @@ bool ValueParser::parseAlias(QStringView text, QString *name, QString *error)
             *error = tr("\"%1\" is not an alias (write {group/name})").arg(text);
         return false;
     }
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     QString target = t.mid(1, t.size() - 2).trimmed().toString();
     target.replace(u'.', u'/');
     const QString why = checkName(target);
@@ -382,7 +440,7 @@ bool ValueParser::parse(const QString &text, VariableType type, VariableValue *v
 
 ValueParser::Shape ValueParser::shape(QStringView text, VariableValue *value)
 {
-    const QStringView t = text.trimmed();
+    const QStringView t = trimmedView(text);
     if (t.isEmpty())
         return Shape::Empty;
     if (looksLikeAlias(t)) {

@@ -1,5 +1,7 @@
 #include "sync/VariableCollection.h"
 
+#include "sync/NameIndex.h"
+
 #include <QCryptographicHash>
 #include <QLocale>
 
@@ -21,14 +23,15 @@ QString variableTypeName(VariableType type)
 
 bool parseVariableType(const QString &text, VariableType *type)
 {
-    const QString t = text.trimmed().toLower();
-    if (t == QLatin1String("color") || t == QLatin1String("colour"))
+    const QStringView t = QStringView(text).trimmed();
+    const auto is = [t](QLatin1StringView word) { return t.compare(word, Qt::CaseInsensitive) == 0; };
+    if (is(QLatin1StringView("color")) || is(QLatin1StringView("colour")))
         *type = VariableType::Color;
-    else if (t == QLatin1String("float") || t == QLatin1String("number") || t == QLatin1String("dimension"))
+    else if (is(QLatin1StringView("float")) || is(QLatin1StringView("number")) || is(QLatin1StringView("dimension")))
         *type = VariableType::Float;
-    else if (t == QLatin1String("boolean") || t == QLatin1String("bool"))
+    else if (is(QLatin1StringView("boolean")) || is(QLatin1StringView("bool")))
         *type = VariableType::Boolean;
-    else if (t == QLatin1String("string") || t == QLatin1String("text"))
+    else if (is(QLatin1StringView("string")) || is(QLatin1StringView("text")))
         *type = VariableType::String;
     else
         return false;
@@ -86,24 +89,41 @@ QString VariableValue::display() const
     return {};
 }
 
+// The names indexed so far (copies that share the variables' text, so the index's views stay
+// valid whatever happens to the variables) and the index over them. names.size() is how many
+// variables were indexed, duplicates included: comparing the index's size with the list's made
+// every call rebuild it when names repeat.
+struct VariableCollection::NameLookup
+{
+    QStringList names;
+    NameIndex index;
+};
+
 int VariableCollection::indexOf(const QString &name) const
 {
-    // The index is rebuilt when the list changed size or the entry found no longer matches (an
-    // edit in place). Callers that rename variables in place must not rely on misses.
-    auto rebuild = [this] {
-        m_index.clear();
-        m_index.reserve(variables.size());
-        for (int i = 0; i < variables.size(); ++i)
-            m_index.insert(variables.at(i).name, i);
+    const qsizetype count = variables.size();
+    const auto rebuild = [this, count] {
+        m_lookup = std::make_shared<NameLookup>(NameLookup{{}, NameIndex(count)});
+        m_lookup->names.reserve(count);
     };
-    if (m_index.size() != variables.size())
+    const auto indexNew = [this, count] {
+        for (qsizetype i = m_lookup->names.size(); i < count; ++i) {
+            m_lookup->names.append(variables.at(i).name);
+            m_lookup->index.insert(m_lookup->names.constLast(), int(i)); // keeps the first of duplicates
+        }
+    };
+    if (!m_lookup || m_lookup->names.size() > count)
         rebuild();
-    auto it = m_index.constFind(name);
-    if (it != m_index.constEnd() && (*it >= variables.size() || variables.at(*it).name != name)) {
+    else if (m_lookup->names.size() < count && m_lookup.use_count() > 1)
+        m_lookup = std::make_shared<NameLookup>(*m_lookup); // shared with a copy: extend our own
+    indexNew();
+    int i = m_lookup->index.find(name);
+    if (i >= 0 && variables.at(i).name != name) {
         rebuild();
-        it = m_index.constFind(name);
+        indexNew();
+        i = m_lookup->index.find(name);
     }
-    return it == m_index.constEnd() ? -1 : *it;
+    return i;
 }
 
 const Variable *VariableCollection::find(const QString &name) const

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace sp {
 
 // The four variable types of Figma's Variables API, which the mapping produces and every target
@@ -81,7 +83,9 @@ struct VariableCollection
     QStringList modes;
     QList<Variable> variables;
 
-    // Index of the variable called name, or -1. Linear the first time, then hashed.
+    // Index of the (first) variable called name, or -1. Hashed: the index is built on the first
+    // call, extended when variables were appended since, and rebuilt when a hit shows an edit in
+    // place (or the list shrank). A miss right after renaming a variable in place can be stale.
     int indexOf(const QString &name) const;
     const Variable *find(const QString &name) const;
     // SHA-256 over a canonical form (name, modes, variables in order): the change detection of
@@ -92,7 +96,9 @@ struct VariableCollection
     { return name == o.name && modes == o.modes && variables == o.variables; }
 
 private:
-    mutable QHash<QString, int> m_index; // built lazily by indexOf
+    struct NameLookup;
+    // Built lazily by indexOf; copies of the collection share it until one of them changes it.
+    mutable std::shared_ptr<NameLookup> m_lookup;
 };
 
 } // namespace sp

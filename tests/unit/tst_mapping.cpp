@@ -180,6 +180,29 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
     }
 
+    void variableThatIsAlsoAGroup()
+    {
+        // "color" is a variable and the group of "color/bg" and "color/fg/strong"; "color/fg" is
+        // a group and a variable too, after the name that needs it. Each name that needs a
+        // variable to be a group is reported at its own cell, naming the variable's cell.
+        const MappingResult r = map("Name,Light\nspace,4\ncolor,#fff\ncolor/fg/strong,#111\nx,1\ny,2\nz,3\nw,4\n"
+                                    "color/bg,#000\ncolor/fg,#222\ncolours/bg,#333\n");
+        QCOMPARE(texts(r), (QStringList{
+            QStringLiteral("Sheet1!A4: \"color/fg/strong\" needs \"color\" to be a group, but \"color\" is a variable (Sheet1!A3)"),
+            QStringLiteral("Sheet1!A9: \"color/bg\" needs \"color\" to be a group, but \"color\" is a variable (Sheet1!A3)"),
+            QStringLiteral("Sheet1!A10: \"color/fg\" needs \"color\" to be a group, but \"color\" is a variable (Sheet1!A3)")}));
+        QCOMPARE(r.problems.at(1).row, 8);
+        QCOMPARE(r.problems.at(1).column, 0);
+
+        // Without "color", "color/fg" is still both: reported where "color/fg/strong" needs it.
+        const MappingResult deeper = map("Name,Light\ncolor/fg/strong,#111\ncolor/fg,#222\ncolor/bg,#000\n");
+        QCOMPARE(texts(deeper), QStringList{QStringLiteral(
+            "Sheet1!A2: \"color/fg/strong\" needs \"color/fg\" to be a group, but \"color/fg\" is a variable (Sheet1!A3)")});
+
+        // Names that only share a prefix ("color" and "colours/bg", "colo/r") are fine.
+        QVERIFY(map("Name,Light\ncolor,#fff\ncolours/bg,#000\ncolor-x/y,#111\n").ok());
+    }
+
     void aliasProblems()
     {
         const MappingResult r = map("Name,Type,Light,Dark\n"

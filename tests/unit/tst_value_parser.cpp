@@ -2,6 +2,9 @@
 
 #include <QTest>
 
+#include <cstdlib>
+#include <cstring>
+
 using namespace sp;
 using Shape = ValueParser::Shape;
 
@@ -119,6 +122,34 @@ private Q_SLOTS:
         QCOMPARE(v.number, number);
         QCOMPARE(v.unit, unit);
         QCOMPARE(ValueParser::shape(text), Shape::Number);
+    }
+
+    void decimalsRoundCorrectly()
+    {
+        // Short decimals take a fast path; every result must be the double strtod gives (the
+        // correctly rounded one), bit for bit, on both sides of the 15-digit limit.
+        QStringList texts{"0.1", "0.3", "-0.64", "0.08", "5.", ".5", "-0", "+7.25", "123456789012345",
+                          "1234567890123456", "0.123456789012345", "0.1234567890123456", "9007199254740993",
+                          "1e-7", "2.5e3", "00000000000000000001.5"};
+        quint32 seed = 12345;
+        for (int i = 0; i < 2000; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            const int decimals = int(seed >> 28);
+            const quint64 digits = (quint64(seed) * 2654435761u) % 1000000000000000ull;
+            QString text = QString::number(digits);
+            if (decimals > 0 && decimals < text.size())
+                text.insert(text.size() - decimals, u'.');
+            texts << text;
+        }
+        for (const QString &text : std::as_const(texts)) {
+            double number = 0;
+            QString unit;
+            QVERIFY2(ValueParser::parseNumber(text, &number, &unit), qPrintable(text));
+            const double expected = std::strtod(text.toLatin1().constData(), nullptr);
+            QVERIFY2(std::memcmp(&number, &expected, sizeof number) == 0,
+                     qPrintable(text + QStringLiteral(": ") + QString::number(number, 'g', 17) + QStringLiteral(" != ")
+                                + QString::number(expected, 'g', 17)));
+        }
     }
 
     void badNumbers_data()
