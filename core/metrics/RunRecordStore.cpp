@@ -726,6 +726,21 @@ WindowStats RunRecordStore::window(const QString &flagKey, RunPath cohort, const
     return agg.stats();
 }
 
+bool RunRecordStore::hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const
+{
+    // Every record is counted in its minute's bucket, so the buckets from from's minute to to's
+    // say whether any run of the cohort falls in [from, to): one index seek.
+    bool found = false;
+    m_ws.read([&] {
+        QSqlQuery q = m_ws.exec(QStringLiteral("SELECT 1 FROM metric_buckets WHERE flag_key = ? AND cohort = ? AND minute >= ? AND minute <= ? LIMIT 1"),
+                                {text(flagKey), runPathName(cohort), floorDiv(from.toMSecsSinceEpoch(), kMinuteMs),
+                                 floorDiv(to.toMSecsSinceEpoch(), kMinuteMs)});
+        found = q.next();
+        q.finish();
+    });
+    return found;
+}
+
 QList<RunRecord> RunRecordStore::records(const QString &flagKey, const QDateTime &from, const QDateTime &to) const
 {
     QList<RunRecord> out;

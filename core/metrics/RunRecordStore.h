@@ -57,6 +57,8 @@ public:
     // at any millisecond boundary; p50/p95/p99 come from the merged latency histograms and are
     // within LatencyHistogram::kMaxRelativeError (1.6 %) of the exact nearest-rank percentiles.
     WindowStats window(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const;
+    // Whether any run of flagKey on cohort started in [from, to) (cheap: one bucket index seek).
+    bool hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const;
     // Raw records of a flag in [from, to), oldest first (for backtests).
     QList<RunRecord> records(const QString &flagKey, const QDateTime &from, const QDateTime &to) const;
     // One WindowStats per step-long interval in [from, to), for charts (the last one may be

@@ -42,7 +42,8 @@ QList<LedgerEntry> Controller::tick()
     RolloutStore rollouts(m_ws, m_clock);
     GuardrailStore guardrails(m_ws);
     RunRecordStore records(m_ws);
-    const StoreWindowSource source(records);
+    const StoreWindowSource store(records);
+    const TickWindowSource source(store); // guardrails of a flag share windows: read each once a tick
     const GuardrailEvaluator evaluator(source);
     DecisionLedger ledger(m_ws);
     const qint64 lastLedgerId = ledger.lastId();

@@ -178,6 +178,24 @@ Guardrail Guardrail::fromJson(const QJsonObject &o)
     return g;
 }
 
+WindowStats TickWindowSource::window(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const
+{
+    const Key key{flagKey, int(cohort), from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()};
+    const auto it = m_windows.constFind(key);
+    if (it != m_windows.constEnd())
+        return *it;
+    return *m_windows.insert(key, m_inner.window(flagKey, cohort, from, to));
+}
+
+bool TickWindowSource::hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const
+{
+    const Key key{flagKey, int(cohort), from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()};
+    const auto it = m_present.constFind(key);
+    if (it != m_present.constEnd())
+        return *it;
+    return *m_present.insert(key, m_inner.hasRuns(flagKey, cohort, from, to));
+}
+
 QJsonObject GuardrailResult::evidence(const Guardrail &g) const
 {
     static const char *const statusNames[] = {"healthy", "breached", "insufficient_data"};
@@ -207,7 +225,8 @@ GuardrailResult GuardrailEvaluator::evaluate(const Guardrail &g, const QString &
     // compared while legacy was written (shadow, hybrid mode). Their failures and mismatches are
     // the sync path's; counts add up. Percentiles do not: when both cohorts ran, the written
     // path's latency stands for the cohort.
-    const WindowStats shadow = m_source.window(flagKey, RunPath::Shadow, from, to);
+    const WindowStats shadow = m_source.hasRuns(flagKey, RunPath::Shadow, from, to) ? m_source.window(flagKey, RunPath::Shadow, from, to)
+                                                                                      : WindowStats{};
     if (shadow.runs > 0) {
         if (stats.runs == 0) {
             stats.p50Ms = shadow.p50Ms;

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 
@@ -62,6 +63,16 @@ class WindowSource
 public:
     virtual ~WindowSource() = default;
     virtual WindowStats window(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const = 0;
+    // false only when the cohort certainly has no run in [from, to): lets the evaluator skip a
+    // window read for a cohort a flag never uses (most flags have no hybrid shadow runs).
+    virtual bool hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const
+    {
+        Q_UNUSED(flagKey);
+        Q_UNUSED(cohort);
+        Q_UNUSED(from);
+        Q_UNUSED(to);
+        return true;
+    }
 };
 
 class StoreWindowSource final : public WindowSource
@@ -72,9 +83,37 @@ public:
     {
         return m_store.window(flagKey, cohort, from, to);
     }
+    bool hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const override
+    {
+        return m_store.hasRuns(flagKey, cohort, from, to);
+    }
 
 private:
     const RunRecordStore &m_store;
+};
+
+// Remembers each window it was asked for: a controller tick evaluates several guardrails per flag
+// over the same windows (sync, shadow, legacy), which are read once per tick this way. Keep one
+// per tick: later runs are not seen.
+class TickWindowSource final : public WindowSource
+{
+public:
+    explicit TickWindowSource(const WindowSource &inner) : m_inner(inner) {}
+    WindowStats window(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const override;
+    bool hasRuns(const QString &flagKey, RunPath cohort, const QDateTime &from, const QDateTime &to) const override;
+
+private:
+    struct Key
+    {
+        QString flagKey;
+        int cohort;
+        qint64 from, to;
+        bool operator==(const Key &o) const { return cohort == o.cohort && from == o.from && to == o.to && flagKey == o.flagKey; }
+    };
+    friend size_t qHash(const Key &k, size_t seed) { return qHashMulti(seed, k.flagKey, k.cohort, k.from, k.to); }
+    const WindowSource &m_inner;
+    mutable QHash<Key, WindowStats> m_windows;
+    mutable QHash<Key, bool> m_present;
 };
 
 struct GuardrailResult

@@ -8,6 +8,7 @@
 // million records and is reported on stderr. SYNCPILOT_BENCH_RUNS_PER_MINUTE changes the density
 // (default 60).
 #include "metrics/RunRecordStore.h"
+#include "rollout/Guardrail.h"
 #include "workspace/Workspace.h"
 
 #include <QElapsedTimer>
@@ -199,6 +200,34 @@ void BM_Guardrails24h20Flags(benchmark::State &state)
     state.counters["records"] = double(day.records);
 }
 BENCHMARK(BM_Guardrails24h20Flags)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same question through what the controller really runs: GuardrailEvaluator over a tick's
+// window source, five 24-hour guardrails per flag (sync and shadow cohorts, legacy for the
+// relative p95 rule), 20 flags.
+void BM_GuardrailEvaluator24h20Flags(benchmark::State &state)
+{
+    DayWorkspace &day = DayWorkspace::get();
+    RunRecordStore store(*day.ws);
+    const StoreWindowSource records(store);
+    const QDateTime now = at(day.endMs - 17'345);
+    const QList<Guardrail> rails = {
+        Guardrail::parse(QStringLiteral("errors"), QStringLiteral("error_rate > 10% window=24h min=20 action=rollback")),
+        Guardrail::parse(QStringLiteral("critical"), QStringLiteral("critical >= 3 window=24h action=rollback")),
+        Guardrail::parse(QStringLiteral("p95"), QStringLiteral("p95 > 115% legacy window=24h min=20 action=pause")),
+        Guardrail::parse(QStringLiteral("mismatch"), QStringLiteral("mismatches >= 1 window=24h action=rollback")),
+        Guardrail::parse(QStringLiteral("throttle"), QStringLiteral("rate_429 > 0.5 window=24h action=warn")),
+    };
+    int breached = 0;
+    for (auto _ : state) {
+        const TickWindowSource tick(records);
+        const GuardrailEvaluator evaluator(tick);
+        for (int f = 0; f < kFlags; ++f)
+            for (const Guardrail &g : rails)
+                breached += evaluator.evaluate(g, flagKey(f), now).status == GuardrailResult::Status::Breached ? 1 : 0;
+    }
+    benchmark::DoNotOptimize(breached);
+}
+BENCHMARK(BM_GuardrailEvaluator24h20Flags)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The seeds' short windows: 3 critical errors in 5 minutes, 1 inconsistency in 1 minute, p95 over
 // 10 minutes; 20 flags.
