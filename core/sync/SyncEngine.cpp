@@ -57,12 +57,12 @@ public:
         m_figma.write(before, nullptr);
     }
     VariableCollection read() override { return m_figma.read(); }
-    TargetWriteCounts writeFull(const VariableCollection &collection) override
+    TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &) override
     {
         const FigmaWriteResult r = m_figma.write(collection, nullptr);
         return TargetWriteCounts{r.created, r.updated, r.deleted};
     }
-    TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff) override
+    TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff, const QByteArray &) override
     {
         QStringList changed, deleted;
         for (const VariableChange &c : diff.changes)
@@ -98,6 +98,28 @@ void pause(int ms)
 } // namespace
 
 // Everything one run shares between its targets.
+// The sync half of one target: sync's result for a given target content and last synced state.
+// Targets that hold the same bytes and were synced to the same state share it (a run over 50
+// identical token files computes it once).
+struct SyncHalf
+{
+    CollectionDiff diff;
+    VariableCollection result; // what the target holds now + the diff since its last sync
+    QStringList mismatchNames; // where result differs from legacy's collection
+    QByteArray serialized;     // result as DTCG, made once when a sync-path target writes it
+};
+
+// One distinct content found on the targets of a run (compared byte for byte): kept once for undo,
+// parsed once, and the key of the sync halves computed on it.
+struct TargetContent
+{
+    QByteArray bytes;
+    bool existed = false;
+    std::optional<VariableCollection> parsed;
+    QHash<QString, std::shared_ptr<SyncHalf>> halves; // by the target's last synced hash
+    qint64 blobId = 0;                                // once stored
+};
+
 struct SyncEngine::Context
 {
     SyncConfig config;
@@ -106,6 +128,20 @@ struct SyncEngine::Context
     bool dryRun = false;
     std::unique_ptr<Evaluator> evaluator;
     QHash<QString, VariableCollection> states; // synced states by hash, read once per run
+    std::vector<std::unique_ptr<TargetContent>> contents;
+    QByteArray serialized; // the collection as DTCG, made once for every legacy write
+
+    TargetContent *content(QByteArray bytes, bool existed)
+    {
+        for (const auto &c : contents)
+            if (c->existed == existed && c->bytes.size() == bytes.size() && c->bytes == bytes)
+                return c.get();
+        auto c = std::make_unique<TargetContent>();
+        c->bytes = std::move(bytes);
+        c->existed = existed;
+        contents.push_back(std::move(c));
+        return contents.back().get();
+    }
 };
 
 // What a target is about to get: prepared for every target first (reads, diffs, the content to
@@ -116,11 +152,9 @@ struct SyncEngine::PendingWrite
     int index = 0; // into SyncRun::targets
     QString targetId;
     std::unique_ptr<SyncTarget> target;
-    QByteArray backup;
-    bool existed = false;
-    bool full = true;           // legacy's full replace (legacy and shadow paths)
-    VariableCollection result;  // sync path: base + diff
-    CollectionDiff diff;
+    TargetContent *before = nullptr;  // what the target holds now (kept for undo)
+    bool full = true;                 // legacy's full replace (legacy and shadow paths)
+    std::shared_ptr<SyncHalf> half;   // sync path: what it writes
     std::optional<net::RequestError> syncFailure; // shadow: the sync half failed, legacy is still written
     QElapsedTimer timer;
 };
@@ -325,7 +359,7 @@ SyncRun SyncEngine::run(const QString &configName, bool dryRun, const ChangeCont
         }
         run.targets << t;
     }
-    storeBackups(c.config.name, writes);
+    storeBackups(c, writes);
     for (PendingWrite &w : writes)
         applyWrite(c, w, run.targets[w.index]);
     run.durationMs = timer.elapsed();
@@ -357,37 +391,52 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
                                   : c.evaluator->evaluate(c.config.flagKey, EvalContext{std::string_view(key.constData(), key.size()), nullptr});
     t.path = DualModeManager::pathFor(c.config, decision.on);
     try {
-        w.target = makeTarget(spec);
-        if (t.path == RunPath::Legacy) {
-            if (c.dryRun) {
-                t.preview = diffCollections(w.target->read(), c.collection).lines();
-                t.durationMs = w.timer.elapsed();
-                return std::nullopt;
-            }
-            w.backup = w.target->backup(&w.existed);
-            return w;
-        }
-        // The sync path: the diff between what this target was last synced to and the new
-        // collection, applied to what the target holds now.
+        // The sync path with an unchanged source has nothing to do: not even a read.
         if (t.path == RunPath::Sync && spec.lastHash == c.hash && spec.state == QLatin1String("ok") && !c.dryRun) {
             t.unchanged = true;
             t.written = true;
             t.durationMs = w.timer.elapsed();
             return std::nullopt;
         }
-        const VariableCollection current = w.target->read();
-        VariableCollection base = current;
-        if (!spec.lastHash.isEmpty()) {
-            if (!c.states.contains(spec.lastHash)) {
-                QSqlQuery q = m_ws.exec(QStringLiteral("SELECT content FROM sync_states WHERE config = ? AND hash = ?"),
-                                        {c.config.name, spec.lastHash});
-                if (q.next())
-                    c.states.insert(spec.lastHash, DtcgFormat::read(decode(q.value(0).toString()), tr("the synced state of %1").arg(spec.id)));
-                q.finish();
-            }
-            base = c.states.value(spec.lastHash, current);
+        w.target = makeTarget(spec);
+        bool existed = false;
+        QByteArray bytes = w.target->backup(&existed);
+        w.before = c.content(std::move(bytes), existed);
+        auto current = [&]() -> const VariableCollection & {
+            if (!w.before->parsed)
+                w.before->parsed = w.before->existed ? DtcgFormat::read(w.before->bytes, spec.location) : VariableCollection{};
+            return *w.before->parsed;
+        };
+        if (t.path == RunPath::Legacy) {
+            if (!c.dryRun)
+                return w;
+            t.preview = diffCollections(current(), c.collection).lines();
+            t.durationMs = w.timer.elapsed();
+            return std::nullopt;
         }
-        w.diff = diffCollections(base, c.collection);
+        // The sync path: the diff between what this target was last synced to and the new
+        // collection, applied to what the target holds now.
+        std::shared_ptr<SyncHalf> &half = w.before->halves[spec.lastHash];
+        if (!half) {
+            half = std::make_shared<SyncHalf>();
+            const VariableCollection *base = &current();
+            if (!spec.lastHash.isEmpty()) {
+                if (!c.states.contains(spec.lastHash)) {
+                    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT content FROM sync_states WHERE config = ? AND hash = ?"),
+                                            {c.config.name, spec.lastHash});
+                    if (q.next())
+                        c.states.insert(spec.lastHash, DtcgFormat::read(decode(q.value(0).toString()), tr("the synced state of %1").arg(spec.id)));
+                    q.finish();
+                }
+                const auto it = c.states.constFind(spec.lastHash);
+                if (it != c.states.constEnd())
+                    base = &*it;
+            }
+            half->diff = diffCollections(*base, c.collection);
+            half->result = applyDiff(current(), half->diff);
+            half->mismatchNames = mismatchingVariables(c.collection, half->result);
+        }
+        w.half = half;
         if (c.config.rehearsal.appliesTo(spec.id)) {
             try {
                 injectRehearsal(c.config.rehearsal, spec.id, t);
@@ -399,22 +448,18 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
                 w.syncFailure = e;
             }
         }
-        w.result = applyDiff(current, w.diff);
         if (!w.syncFailure) {
-            t.mismatchNames = mismatchingVariables(c.collection, w.result);
-            t.mismatches = int(t.mismatchNames.size());
-            if (t.mismatchNames.size() > 20)
-                t.mismatchNames = t.mismatchNames.mid(0, 20);
+            t.mismatches = int(half->mismatchNames.size());
+            t.mismatchNames = half->mismatchNames.mid(0, 20);
         }
         if (c.dryRun) {
-            t.preview = w.diff.lines();
+            t.preview = half->diff.lines();
             if (w.syncFailure)
                 fail(t, *w.syncFailure, w.target.get());
             t.durationMs = w.timer.elapsed();
             return std::nullopt;
         }
         w.full = t.path != RunPath::Sync;
-        w.backup = w.target->backup(&w.existed);
         return w;
     } catch (const Error &e) {
         fail(t, e, w.target.get());
@@ -426,10 +471,18 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
     return std::nullopt;
 }
 
-void SyncEngine::applyWrite(const Context &c, PendingWrite &w, TargetRun &t)
+void SyncEngine::applyWrite(Context &c, PendingWrite &w, TargetRun &t)
 {
     try {
-        t.counts = w.full ? w.target->writeFull(c.collection) : w.target->writeChanges(w.result, w.diff);
+        if (w.full) {
+            if (c.serialized.isEmpty())
+                c.serialized = DtcgFormat::write(c.collection);
+            t.counts = w.target->writeFull(c.collection, c.serialized);
+        } else {
+            if (w.half->serialized.isEmpty() && !w.half->diff.isEmpty())
+                w.half->serialized = DtcgFormat::write(w.half->result);
+            t.counts = w.target->writeChanges(w.half->result, w.half->diff, w.half->serialized);
+        }
         t.written = true;
         t.calls.add(w.target->stats());
         if (w.syncFailure)
@@ -441,33 +494,59 @@ void SyncEngine::applyWrite(const Context &c, PendingWrite &w, TargetRun &t)
     t.durationMs = w.timer.elapsed();
 }
 
-void SyncEngine::storeBackups(const QString &config, const std::vector<PendingWrite> &writes)
+void SyncEngine::storeBackups(Context &c, const std::vector<PendingWrite> &writes)
 {
     // Committed before any write starts: a crash during the writes still leaves the way back.
+    // Each distinct content is stored once, however many targets held it.
     if (writes.empty())
         return;
     const QString now = toStoredTime(Clock::current().now());
     m_ws.write([&] {
         for (const PendingWrite &w : writes) {
-            m_ws.exec(QStringLiteral("INSERT INTO sync_backups (config, target_id, taken_at, existed, content) VALUES (?, ?, ?, ?, ?)"),
-                      {config, w.targetId, now, w.existed ? 1 : 0, encode(w.backup)});
+            if (w.before->blobId == 0)
+                w.before->blobId = storeBlob(w.before->bytes);
+            m_ws.exec(QStringLiteral("INSERT INTO sync_backups (config, target_id, taken_at, existed, blob_id) VALUES (?, ?, ?, ?, ?)"),
+                      {c.config.name, w.targetId, now, w.before->existed ? 1 : 0, w.before->blobId});
         }
-        // Keep the newest kBackupsPerTarget per target.
-        QSqlQuery q = m_ws.exec(QStringLiteral("SELECT id, target_id FROM sync_backups WHERE config = ? ORDER BY target_id, id DESC"), {config});
-        QVariantList old;
-        QString current;
-        int seen = 0;
-        while (q.next()) {
-            const QString target = q.value(1).toString();
-            seen = target == current ? seen + 1 : 1;
-            current = target;
-            if (seen > kBackupsPerTarget)
-                old << q.value(0);
-        }
-        q.finish();
-        for (const QVariant &id : old)
-            m_ws.exec(QStringLiteral("DELETE FROM sync_backups WHERE id = ?"), {id});
+        pruneBackups(c.config.name);
     });
+}
+
+qint64 SyncEngine::storeBlob(const QByteArray &content)
+{
+    QSqlQuery q = m_ws.exec(m_ws.isPostgres() ? QStringLiteral("INSERT INTO sync_blobs (content) VALUES (?) RETURNING id")
+                                              : QStringLiteral("INSERT INTO sync_blobs (content) VALUES (?)"),
+                            {encode(content)});
+    qint64 id = 0;
+    if (m_ws.isPostgres()) {
+        q.next();
+        id = q.value(0).toLongLong();
+    } else {
+        id = q.lastInsertId().toLongLong();
+    }
+    q.finish();
+    return id;
+}
+
+void SyncEngine::pruneBackups(const QString &config)
+{
+    // The newest kBackupsPerTarget per target stay; contents no backup refers to go.
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT id, target_id FROM sync_backups WHERE config = ? ORDER BY target_id, id DESC"), {config});
+    QVariantList old;
+    QString current;
+    int seen = 0;
+    while (q.next()) {
+        const QString target = q.value(1).toString();
+        seen = target == current ? seen + 1 : 1;
+        current = target;
+        if (seen > kBackupsPerTarget)
+            old << q.value(0);
+    }
+    q.finish();
+    for (const QVariant &id : old)
+        m_ws.exec(QStringLiteral("DELETE FROM sync_backups WHERE id = ?"), {id});
+    if (!old.isEmpty())
+        m_ws.exec(QStringLiteral("DELETE FROM sync_blobs WHERE id NOT IN (SELECT blob_id FROM sync_backups)"));
 }
 
 void SyncEngine::injectRehearsal(const RehearsalSettings &rehearsal, const QString &targetId, TargetRun &t)
@@ -601,8 +680,8 @@ void SyncEngine::undo(const QString &configName, const QString &targetId, const 
     bool existed = false;
     QString takenAt;
     m_ws.read([&] {
-        QSqlQuery q = m_ws.exec(QStringLiteral("SELECT id, content, existed, taken_at FROM sync_backups WHERE config = ? AND target_id = ?"
-                                               " ORDER BY id DESC"),
+        QSqlQuery q = m_ws.exec(QStringLiteral("SELECT b.id, c.content, b.existed, b.taken_at FROM sync_backups b JOIN sync_blobs c ON c.id = b.blob_id"
+                                               " WHERE b.config = ? AND b.target_id = ? ORDER BY b.id DESC"),
                                 {configName, targetId});
         if (q.next()) {
             backupId = q.value(0).toLongLong();
@@ -623,8 +702,9 @@ void SyncEngine::undo(const QString &configName, const QString &targetId, const 
     m_ws.write([&] {
         // The content undo replaced becomes the newest backup, so undoing twice redoes.
         m_ws.exec(QStringLiteral("DELETE FROM sync_backups WHERE id = ?"), {backupId});
-        m_ws.exec(QStringLiteral("INSERT INTO sync_backups (config, target_id, taken_at, existed, content) VALUES (?, ?, ?, ?, ?)"),
-                  {configName, targetId, toStoredTime(Clock::current().now()), nowExisted ? 1 : 0, encode(current)});
+        m_ws.exec(QStringLiteral("INSERT INTO sync_backups (config, target_id, taken_at, existed, blob_id) VALUES (?, ?, ?, ?, ?)"),
+                  {configName, targetId, toStoredTime(Clock::current().now()), nowExisted ? 1 : 0, storeBlob(current)});
+        m_ws.exec(QStringLiteral("DELETE FROM sync_blobs WHERE id NOT IN (SELECT blob_id FROM sync_backups)"));
         // The target no longer holds a state SyncPilot knows: the next sync run diffs it in full.
         m_ws.exec(QStringLiteral("UPDATE sync_targets SET state = 'undone', last_hash = '', last_error = '' WHERE config = ? AND target_id = ?"),
                   {configName, targetId});

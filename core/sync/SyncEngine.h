@@ -119,8 +119,10 @@ private:
     void readAndMap(const SyncConfig &config, SyncRun &run, VariableCollection *collection, net::CallStats *calls);
     struct PendingWrite;
     std::optional<PendingWrite> prepareTarget(Context &c, const SyncTargetSpec &spec, TargetRun &t);
-    void applyWrite(const Context &c, PendingWrite &w, TargetRun &t);
-    void storeBackups(const QString &config, const std::vector<PendingWrite> &writes);
+    void applyWrite(Context &c, PendingWrite &w, TargetRun &t);
+    void storeBackups(Context &c, const std::vector<PendingWrite> &writes);
+    void pruneBackups(const QString &config);
+    qint64 storeBlob(const QByteArray &content);
     void injectRehearsal(const RehearsalSettings &rehearsal, const QString &targetId, TargetRun &t);
     static void fail(TargetRun &t, const Error &e, const SyncTarget *target);
     void record(const SyncConfig &config, SyncRun &run, const VariableCollection &collection, const QDateTime &startedAt,

@@ -33,21 +33,21 @@ VariableCollection DtcgFileTarget::read()
     return DtcgFormat::read(readFileOrThrow(m_path), QDir::toNativeSeparators(m_path));
 }
 
-TargetWriteCounts DtcgFileTarget::writeFull(const VariableCollection &collection)
+TargetWriteCounts DtcgFileTarget::writeFull(const VariableCollection &collection, const QByteArray &dtcg)
 {
     // A full replace rewrites every variable: that is what the legacy import does and counts.
     QDir().mkpath(QFileInfo(m_path).absolutePath());
-    writeFileAtomically(m_path, DtcgFormat::write(collection));
+    writeFileAtomically(m_path, dtcg.isEmpty() ? DtcgFormat::write(collection) : dtcg);
     return TargetWriteCounts{0, int(collection.variables.size()), 0};
 }
 
-TargetWriteCounts DtcgFileTarget::writeChanges(const VariableCollection &result, const CollectionDiff &diff)
+TargetWriteCounts DtcgFileTarget::writeChanges(const VariableCollection &result, const CollectionDiff &diff, const QByteArray &dtcg)
 {
     // A file cannot be patched in place without risking a half-written state, so the sync path
     // writes the whole result too, but only when something changed, and counts only the diff.
     if (!diff.isEmpty()) {
         QDir().mkpath(QFileInfo(m_path).absolutePath());
-        writeFileAtomically(m_path, DtcgFormat::write(result));
+        writeFileAtomically(m_path, dtcg.isEmpty() ? DtcgFormat::write(result) : dtcg);
     }
     return TargetWriteCounts{diff.created(), diff.updated(), diff.deleted()};
 }

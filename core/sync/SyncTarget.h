@@ -33,10 +33,12 @@ public:
     virtual void restore(const QByteArray &content, bool existed) = 0;
     // The current content as a collection (empty collection when the target has none yet).
     virtual VariableCollection read() = 0;
-    // Legacy: make the target hold exactly `collection`.
-    virtual TargetWriteCounts writeFull(const VariableCollection &collection) = 0;
-    // Sync: apply `diff`; `result` is what the target holds afterwards (base + diff).
-    virtual TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff) = 0;
+    // Legacy: make the target hold exactly `collection`. `dtcg` is the collection as DTCG, made
+    // once per run for every target that can use it (empty: make it yourself).
+    virtual TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &dtcg = {}) = 0;
+    // Sync: apply `diff`; `result` is what the target holds afterwards (base + diff), `dtcg` the
+    // result as DTCG when someone made it already.
+    virtual TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff, const QByteArray &dtcg = {}) = 0;
     // API calls, retries and 429s so far (remote targets).
     virtual net::CallStats stats() const { return {}; }
 };
@@ -53,8 +55,8 @@ public:
     QByteArray backup(bool *existed) override;
     void restore(const QByteArray &content, bool existed) override;
     VariableCollection read() override;
-    TargetWriteCounts writeFull(const VariableCollection &collection) override;
-    TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff) override;
+    TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &dtcg = {}) override;
+    TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff, const QByteArray &dtcg = {}) override;
 
 private:
     QString m_path;

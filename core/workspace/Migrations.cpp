@@ -218,13 +218,17 @@ const QList<Migration> &migrations()
                             " content TEXT NOT NULL,"
                             " created_at TEXT NOT NULL,"
                             " PRIMARY KEY (config, hash))"),
+             // Backups name their content: the 50 targets of a config usually held the same bytes.
+             QStringLiteral("CREATE TABLE sync_blobs ("
+                            " id {id},"
+                            " content TEXT NOT NULL)"),
              QStringLiteral("CREATE TABLE sync_backups ("
                             " id {id},"
                             " config TEXT NOT NULL,"
                             " target_id TEXT NOT NULL,"
                             " taken_at TEXT NOT NULL,"
                             " existed INTEGER NOT NULL,"
-                            " content TEXT NOT NULL)"),
+                            " blob_id BIGINT NOT NULL REFERENCES sync_blobs(id))"),
              QStringLiteral("CREATE INDEX sync_backups_target ON sync_backups (config, target_id, id)"),
              QStringLiteral("CREATE TABLE sync_mismatches ("
                             " id {id},"
