@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -22,6 +24,10 @@ const QString kName = QStringLiteral("Name");
 const QString kType = QStringLiteral("Type");
 const QString kDescription = QStringLiteral("Description");
 const QString kEmpty;
+// Where problem() puts what a typing thread finds (its rows' own list); null: the result's list.
+thread_local QList<MappingProblem> *t_sink = nullptr;
+// Sheets with at least this many rows are typed on two threads.
+constexpr qsizetype kParallelRows = 20'000;
 
 // "A".."ZZZ" → 0-based column, or -1. Upper case only, so a header word such as "Type" that is
 // missing is reported as missing instead of being read as column TYPE.
@@ -202,7 +208,7 @@ public:
     }
 
 private:
-    void problem(int row, int column, const QString &message)
+    void problem(int row, int column, const QString &message) const
     {
         QString cell;
         if (row < 0)
@@ -211,7 +217,7 @@ private:
             cell = rowReference(m_sheet, row);
         else
             cell = cellReference(m_sheet, row, column);
-        m_result.problems.append(MappingProblem{cell, message, row, column});
+        (t_sink ? *t_sink : m_result.problems).append(MappingProblem{cell, message, row, column});
     }
 
     int findColumn(const QString &wanted) const
@@ -326,13 +332,21 @@ private:
         return std::any_of(m_modeColumns.cbegin(), m_modeColumns.cend(), filled);
     }
 
-    void readRows()
+    // One data row, typed and parsed on its own (no other row needed): the part of the mapping
+    // that runs on both cores. Names are checked against each other afterwards, in sheet order.
+    struct ParsedRow
+    {
+        Variable v;               // an empty name: the row is skipped
+        RowInfo info;
+        bool valuesWithoutName = false;
+        QString nameProblem;
+        quint64 hash = 0;
+        QList<MappingProblem> problems; // of its type and value cells
+    };
+
+    void parseRows(int from, int to, std::vector<ParsedRow> &out) const
     {
         const int modeCount = int(m_modeColumns.size());
-        const qsizetype capacity = std::max<qsizetype>(0, m_table.rows.size() - m_headerRow - 1);
-        m_result.collection.variables.reserve(capacity);
-        m_rows.reserve(capacity);
-        m_names.reserve(capacity);
         QList<ValueParser::Shape> shapes(modeCount);
         QList<VariableValue> parsed(modeCount);
         QString error;
@@ -344,40 +358,22 @@ private:
             VariableType type = VariableType::String;
         };
         QList<TypeText> typeTexts;
-
-        const auto nameHash = [this](int row) {
-            const QStringList &cells = m_table.rows.at(row);
-            return VariableIndex::hash(trimmedView(m_nameColumn < cells.size() ? cells.at(m_nameColumn) : kEmpty));
-        };
-        quint64 nextHash = m_headerRow + 1 < m_table.rows.size() ? nameHash(m_headerRow + 1) : 0;
-        for (int r = m_headerRow + 1; r < m_table.rows.size(); ++r) {
+        for (int r = from; r < to; ++r) {
+            ParsedRow &pr = out[size_t(r - m_headerRow - 1)];
+            t_sink = &pr.problems;
             const QStringList &cells = m_table.rows.at(r);
             auto cell = [&cells](int c) -> const QString & { return c >= 0 && c < cells.size() ? cells.at(c) : kEmpty; };
-            const quint64 hash = nextHash;
-            if (r + 1 < m_table.rows.size()) {
-                nextHash = nameHash(r + 1);
-                m_names.prefetch(nextHash);
-            }
-            Variable v;
+            Variable &v = pr.v;
             v.name = trimmedCopy(cell(m_nameColumn));
             if (v.name.isEmpty()) {
-                if (rowHasValues(cells))
-                    problem(r, m_nameColumn, Mapping::tr("this row has values but no name"));
+                pr.valuesWithoutName = rowHasValues(cells);
                 continue;
             }
-            ++m_result.rowsRead;
-            if (const QString why = ValueParser::checkName(v.name); !why.isEmpty())
-                problem(r, m_nameColumn, why);
-            if (const int first = m_names.insert(v.name, int(m_result.collection.variables.size()), hash); first >= 0) {
-                problem(r, m_nameColumn, Mapping::tr("duplicate name \"%1\" (first at %2)")
-                                             .arg(v.name, cellReference(m_sheet, m_rows.at(first).row, m_nameColumn)));
-                continue;
-            }
-
+            pr.hash = VariableIndex::hash(v.name);
+            pr.nameProblem = ValueParser::checkName(v.name);
             v.description = trimmedCopy(cell(m_descriptionColumn));
             v.values.resize(modeCount);
-            RowInfo info;
-            info.row = r;
+            pr.info.row = r;
 
             const QString &typeText = cell(m_typeColumn);
             if (!trimmedView(typeText).isEmpty()) {
@@ -394,7 +390,7 @@ private:
                 v.type = known->type;
                 if (!typeKnown) {
                     problem(r, m_typeColumn, Mapping::tr("\"%1\" is not a type (use COLOR, FLOAT, BOOLEAN or STRING)").arg(typeText.trimmed()));
-                    info.state = TypeState::Unknown;
+                    pr.info.state = TypeState::Unknown;
                 } else {
                     for (int m = 0; m < modeCount; ++m)
                         parseCell(r, m, cell(m_modeColumns.at(m)), v.type, false, &v.values[m], error);
@@ -408,7 +404,7 @@ private:
                 if (inferred)
                     v.type = *inferred;
                 else
-                    info.state = TypeState::Pending;
+                    pr.info.state = TypeState::Pending;
                 for (int m = 0; m < modeCount; ++m) {
                     const QString &text = cell(m_modeColumns.at(m));
                     if (matches(shapes.at(m), v.type, inferred.has_value()) && parsed.at(m).isAlias() == (shapes.at(m) == ValueParser::Shape::Alias))
@@ -417,12 +413,69 @@ private:
                         parseCell(r, m, text, v.type, true, &v.values[m], error);
                 }
             }
+        }
+        t_sink = nullptr;
+    }
+
+    void readRows()
+    {
+        const int first = m_headerRow + 1;
+        const int end = int(m_table.rows.size());
+        const qsizetype capacity = std::max(0, end - first);
+        m_result.collection.variables.reserve(capacity);
+        m_rows.reserve(capacity);
+        m_names.reserve(capacity);
+        std::vector<ParsedRow> parsed(static_cast<size_t>(capacity));
+        // Large sheets are typed on two threads (half the rows each); rows are independent here.
+        if (capacity >= kParallelRows && std::thread::hardware_concurrency() > 1) {
+            const int middle = first + int(capacity / 2);
+            std::exception_ptr failure;
+            std::thread second([&] {
+                try {
+                    parseRows(middle, end, parsed);
+                } catch (...) {
+                    failure = std::current_exception();
+                }
+            });
+            try {
+                parseRows(first, middle, parsed);
+            } catch (...) {
+                second.join();
+                throw;
+            }
+            second.join();
+            if (failure)
+                std::rethrow_exception(failure);
+        } else {
+            parseRows(first, end, parsed);
+        }
+
+        const int modeCount = int(m_modeColumns.size());
+        for (size_t i = 0; i < parsed.size(); ++i) {
+            ParsedRow &pr = parsed[i];
+            const int r = first + int(i);
+            if (i + 1 < parsed.size() && !parsed[i + 1].v.name.isEmpty())
+                m_names.prefetch(parsed[i + 1].hash);
+            if (pr.v.name.isEmpty()) {
+                if (pr.valuesWithoutName)
+                    problem(r, m_nameColumn, Mapping::tr("this row has values but no name"));
+                continue;
+            }
+            ++m_result.rowsRead;
+            if (!pr.nameProblem.isEmpty())
+                problem(r, m_nameColumn, pr.nameProblem);
+            if (const int earlier = m_names.insert(pr.v.name, int(m_result.collection.variables.size()), pr.hash); earlier >= 0) {
+                problem(r, m_nameColumn, Mapping::tr("duplicate name \"%1\" (first at %2)")
+                                             .arg(pr.v.name, cellReference(m_sheet, m_rows.at(earlier).row, m_nameColumn)));
+                continue;
+            }
+            m_result.problems.append(pr.problems);
             for (int m = 0; m < modeCount; ++m) {
-                if (v.values.at(m).isAlias())
+                if (pr.v.values.at(m).isAlias())
                     m_aliases.append(Alias{int(m_result.collection.variables.size()), m, -1});
             }
-            m_result.collection.variables.append(std::move(v));
-            m_rows.append(info);
+            m_result.collection.variables.append(std::move(pr.v));
+            m_rows.append(pr.info);
         }
     }
 
@@ -465,7 +518,7 @@ private:
         }
     }
 
-    void parseCell(int row, int mode, const QString &text, VariableType type, bool inferred, VariableValue *value, QString &error)
+    void parseCell(int row, int mode, const QString &text, VariableType type, bool inferred, VariableValue *value, QString &error) const
     {
         const int column = m_modeColumns.at(mode);
         if (trimmedView(text).isEmpty()) {

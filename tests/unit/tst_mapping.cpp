@@ -180,6 +180,31 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
     }
 
+    // Large sheets are typed on two threads; what the mapping finds must not depend on that:
+    // problems in both halves with their cells, a duplicate across the halves, aliases across them.
+    void largeSheetsTypedInParallel()
+    {
+        QByteArray csv = "Name,Light,Dark\n";
+        constexpr int rows = 30'000;
+        for (int i = 0; i < rows; ++i)
+            csv += "token/" + QByteArray::number(i) + ",#" + QByteArray::number(100000 + i % 800000) + ",#" + QByteArray::number(900000 - i % 800000) + "\n";
+        csv += "alias/late,{token/3},{token/4}\n";             // row rows+2: aliases into the first half
+        csv += "token/7,#000000,#000000\n";                        // row rows+3: a duplicate of a first-half name
+        csv.replace("token/25000,#125000", "token/25000,#12500"); // second half: a bad colour
+        csv.replace("token/10,#100010", "token/10,#10001");       // first half: a bad colour
+        const MappingResult r = map(csv);
+        const QString inferred = QStringLiteral(" (the row's other values make it COLOR; fill in its Type to say otherwise)");
+        QCOMPARE(texts(r), (QStringList{QStringLiteral("Sheet1!B12: \"#10001\" is not a colour") + inferred,
+                                        QStringLiteral("Sheet1!B25002: \"#12500\" is not a colour") + inferred,
+                                        QStringLiteral("Sheet1!A%1: duplicate name \"token/7\" (first at Sheet1!A9)").arg(rows + 3)}));
+        QCOMPARE(r.rowsRead, rows + 2);
+        QCOMPARE(r.collection.variables.size(), rows + 1);
+        QCOMPARE(r.collection.variables.at(rows).name, QStringLiteral("alias/late"));
+        QCOMPARE(r.collection.variables.at(rows).type, VariableType::Color);
+        QCOMPARE(r.collection.variables.at(rows - 1).values.at(1).display(), QStringLiteral("#%1").arg(900000 - (rows - 1)));
+        QCOMPARE(r.collection.indexOf(QStringLiteral("token/29999")), rows - 1);
+    }
+
     void variableThatIsAlsoAGroup()
     {
         // "color" is a variable and the group of "color/bg" and "color/fg/strong"; "color/fg" is
