@@ -2230,6 +2230,10 @@ Befehle:
         <source>Cannot read mapping file %1: %2</source>
         <translation>Zuordnungsdatei %1 kann nicht gelesen werden: %2</translation>
     </message>
+    <message>
+        <source>&quot;%1&quot; needs &quot;%2&quot; to be a group, but &quot;%2&quot; is a variable (%3)</source>
+        <translation>„%1“ braucht „%2“ als Gruppe, aber „%2“ ist eine Variable (%3)</translation>
+    </message>
 </context>
 <context>
     <name>MetricsCommands</name>
