@@ -9,6 +9,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <numeric>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -1263,9 +1264,24 @@ private:
             if (!position.contains(name))
                 position.insert(name, int(position.size()));
         }
-        std::stable_sort(c.variables.begin(), c.variables.end(), [&](const Variable &a, const Variable &b) {
-            return position.value(a.name, INT_MAX) < position.value(b.name, INT_MAX);
-        });
+        // Each variable's place is looked up once; most files are in order already.
+        const qsizetype n = c.variables.size();
+        std::vector<int> rank(static_cast<size_t>(n));
+        bool sorted = true;
+        for (qsizetype i = 0; i < n; ++i) {
+            rank[size_t(i)] = position.value(c.variables.at(i).name, INT_MAX);
+            sorted = sorted && (i == 0 || rank[size_t(i - 1)] <= rank[size_t(i)]);
+        }
+        if (sorted)
+            return;
+        std::vector<qsizetype> permutation(static_cast<size_t>(n));
+        std::iota(permutation.begin(), permutation.end(), 0);
+        std::stable_sort(permutation.begin(), permutation.end(), [&rank](qsizetype a, qsizetype b) { return rank[size_t(a)] < rank[size_t(b)]; });
+        QList<Variable> ordered;
+        ordered.reserve(n);
+        for (const qsizetype i : permutation)
+            ordered.append(std::move(c.variables[i]));
+        c.variables = std::move(ordered);
     }
 
     const QByteArray &m_data;
