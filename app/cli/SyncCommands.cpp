@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <utility>
+
 namespace sp::cli {
 
 namespace {
@@ -42,6 +44,23 @@ int number(const QString &text, const QString &option)
     if (!ok)
         Cli::usage(Tr::tr("--%1 takes a whole number, not \"%2\".").arg(option, text));
     return v;
+}
+
+// Options of the commands that take CONFIG and one more argument (target add/remove, undo).
+std::function<void(QCommandLineParser &)> configAnd(const QString &name, const QString &help)
+{
+    return [name, help](QCommandLineParser &p) {
+        p.addPositionalArgument(QStringLiteral("CONFIG"), Tr::tr("Config name"));
+        p.addPositionalArgument(name, help);
+        p.addOptions({reasonOption()});
+    };
+}
+
+std::pair<QString, QString> configAndArg(QCommandLineParser &p, const QString &usage)
+{
+    if (p.positionalArguments().size() != 2)
+        Cli::usage(usage);
+    return {p.positionalArguments().at(0), p.positionalArguments().at(1)};
 }
 
 QString rehearsalBanner(const SyncConfig &c)
@@ -308,16 +327,11 @@ void addSyncCommands(QList<Command> &commands)
     commands << Command{
         {QStringLiteral("sync"), QStringLiteral("target"), QStringLiteral("add")}, QStringLiteral("CONFIG ID=dtcg:PATH|ID=figma:FILE_KEY"),
         Tr::tr("Add a target to a sync config."),
-        [](QCommandLineParser &p) {
-            p.addPositionalArgument(QStringLiteral("CONFIG"), Tr::tr("Config name"));
-            p.addPositionalArgument(QStringLiteral("TARGET"), Tr::tr("ID=dtcg:PATH or ID=figma:FILE_KEY"));
-            p.addOptions({reasonOption()});
-        },
+        configAnd(QStringLiteral("TARGET"), Tr::tr("ID=dtcg:PATH or ID=figma:FILE_KEY")),
         [](Cli &cli, QCommandLineParser &p) {
-            if (p.positionalArguments().size() != 2)
-                Cli::usage(Tr::tr("sync target add takes CONFIG and ID=dtcg:PATH|ID=figma:FILE_KEY."));
-            const SyncTargetSpec t = SyncTargetSpec::fromText(p.positionalArguments().at(1), Tr::tr("target"));
-            SyncConfigStore(cli.workspace()).addTarget(p.positionalArguments().at(0), t, cli.context(QStringLiteral("cli"), p.value(QStringLiteral("reason"))));
+            const auto [config, text] = configAndArg(p, Tr::tr("sync target add takes CONFIG and ID=dtcg:PATH|ID=figma:FILE_KEY."));
+            const SyncTargetSpec t = SyncTargetSpec::fromText(text, Tr::tr("target"));
+            SyncConfigStore(cli.workspace()).addTarget(config, t, cli.context(QStringLiteral("cli"), p.value(QStringLiteral("reason"))));
             cli.out(Tr::tr("Target %1 added.").arg(t.id));
             return 0;
         }};
@@ -325,17 +339,11 @@ void addSyncCommands(QList<Command> &commands)
     commands << Command{
         {QStringLiteral("sync"), QStringLiteral("target"), QStringLiteral("remove")}, QStringLiteral("CONFIG ID"),
         Tr::tr("Remove a target from a sync config (its file or Figma collection stays as it is)."),
-        [](QCommandLineParser &p) {
-            p.addPositionalArgument(QStringLiteral("CONFIG"), Tr::tr("Config name"));
-            p.addPositionalArgument(QStringLiteral("ID"), Tr::tr("Target id"));
-            p.addOptions({reasonOption()});
-        },
+        configAnd(QStringLiteral("ID"), Tr::tr("Target id")),
         [](Cli &cli, QCommandLineParser &p) {
-            if (p.positionalArguments().size() != 2)
-                Cli::usage(Tr::tr("sync target remove takes CONFIG and ID."));
-            SyncConfigStore(cli.workspace()).removeTarget(p.positionalArguments().at(0), p.positionalArguments().at(1),
-                                                           cli.context(QStringLiteral("cli"), p.value(QStringLiteral("reason"))));
-            cli.out(Tr::tr("Target %1 removed.").arg(p.positionalArguments().at(1)));
+            const auto [config, target] = configAndArg(p, Tr::tr("sync target remove takes CONFIG and ID."));
+            SyncConfigStore(cli.workspace()).removeTarget(config, target, cli.context(QStringLiteral("cli"), p.value(QStringLiteral("reason"))));
+            cli.out(Tr::tr("Target %1 removed.").arg(target));
             return 0;
         }};
 
@@ -364,15 +372,9 @@ void addSyncCommands(QList<Command> &commands)
     commands << Command{
         {QStringLiteral("sync"), QStringLiteral("undo")}, QStringLiteral("CONFIG TARGET"),
         Tr::tr("Put back what a target held before SyncPilot's last write to it (undo again to redo)."),
-        [](QCommandLineParser &p) {
-            p.addPositionalArgument(QStringLiteral("CONFIG"), Tr::tr("Config name"));
-            p.addPositionalArgument(QStringLiteral("TARGET"), Tr::tr("Target id"));
-            p.addOptions({reasonOption()});
-        },
+        configAnd(QStringLiteral("TARGET"), Tr::tr("Target id")),
         [](Cli &cli, QCommandLineParser &p) {
-            if (p.positionalArguments().size() != 2)
-                Cli::usage(Tr::tr("sync undo takes CONFIG and TARGET."));
-            const QString config = p.positionalArguments().at(0), target = p.positionalArguments().at(1);
+            const auto [config, target] = configAndArg(p, Tr::tr("sync undo takes CONFIG and TARGET."));
             SyncEngine(cli.workspace()).undo(config, target, cli.context(QStringLiteral("cli"), p.value(QStringLiteral("reason"))));
             cli.out(Tr::tr("Target %1 of %2 restored to its content before the last write.").arg(target, config));
             return 0;

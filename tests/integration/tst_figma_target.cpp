@@ -1,6 +1,7 @@
 // FigmaTarget against tests/interop/fake_figma.mjs: a local Figma Variables API that validates
 // every POST body against the official OpenAPI schema (@figma/rest-api-spec) before applying it
 // with Figma's rules. Every test uses its own file key.
+#include "FakeFigmaServer.h"
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "net/HttpClient.h"
@@ -27,8 +28,6 @@ using namespace sp;
 namespace {
 
 const QString kToken = QStringLiteral("figma-test-token-3f9a");
-
-QString interopDir() { return QDir(QStringLiteral(SYNCPILOT_SOURCE_DIR)).filePath(QStringLiteral("tests/interop")); }
 
 Variable var(const QString &name, VariableType type, const QList<VariableValue> &values, const QString &description = {})
 {
@@ -94,23 +93,13 @@ class TstFigmaTarget : public QObject
 {
     Q_OBJECT
 
-    QProcess m_server;
+    test::FakeFigmaServer m_fake{kToken};
     QUrl m_base;
-    QNetworkAccessManager m_nam;
     QSet<QString> m_fileKeys;
 
     QJsonDocument admin(const QByteArray &method, const QString &path, const QByteArray &body = {})
     {
-        QNetworkRequest request(m_base.resolved(QUrl(path)));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
-        QEventLoop loop;
-        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        reply->deleteLater();
-        if (reply->error() != QNetworkReply::NoError)
-            qFatal("fake_figma admin %s %s: %s", method.constData(), qPrintable(path), qPrintable(reply->errorString()));
-        return QJsonDocument::fromJson(reply->readAll());
+        return m_fake.admin(method, path, body);
     }
     void seed(const QString &fileKey, const QJsonObject &meta = {})
     {
@@ -145,44 +134,16 @@ class TstFigmaTarget : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const bool ci = qEnvironmentVariable("CI") == QLatin1String("true");
-        const QString spec = QDir(interopDir()).filePath(QStringLiteral("node_modules/@figma/rest-api-spec/openapi/openapi.yaml"));
-        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        if (!QFileInfo::exists(spec) || node.isEmpty()) {
-            const QString reason = node.isEmpty() ? QStringLiteral("node is not installed")
-                                                  : QStringLiteral("tests/interop/node_modules is missing (run `npm ci` in tests/interop; test.sh does)");
-            if (ci)
-                QFAIL(qPrintable(QStringLiteral("CI=true: ") + reason));
-            QSKIP(qPrintable(reason));
+        const QString why = m_fake.start();
+        if (!why.isEmpty()) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true"))
+                QFAIL(qPrintable(QStringLiteral("CI=true: ") + why));
+            QSKIP(qPrintable(why));
         }
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("FIGMA_TOKEN"), kToken);
-        env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-        m_server.setProcessEnvironment(env);
-        m_server.setWorkingDirectory(interopDir());
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(node, {QStringLiteral("fake_figma.mjs")});
-        QVERIFY2(m_server.waitForStarted(10'000), qPrintable(m_server.errorString()));
-        QByteArray out;
-        QElapsedTimer waited;
-        waited.start();
-        while (!out.contains('\n') && waited.elapsed() < 30'000 && m_server.state() == QProcess::Running) {
-            m_server.waitForReadyRead(1'000);
-            out += m_server.readAllStandardOutput();
-        }
-        QVERIFY2(out.startsWith("LISTENING "), out.constData());
-        m_base = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(out.mid(10).trimmed().toInt()));
+        m_base = m_fake.url();
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server.state() == QProcess::NotRunning)
-            return;
-        m_server.terminate(); // SIGTERM: the server closes and exits 0
-        QVERIFY(m_server.waitForFinished(10'000));
-        QCOMPARE(m_server.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(m_server.exitCode(), 0);
-    }
+    void cleanupTestCase() { QVERIFY(m_fake.stop()); }
 
     void fullSyncReadsBackEqual()
     {

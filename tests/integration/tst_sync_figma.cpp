@@ -2,6 +2,7 @@
 // Figma server (tests/interop/fake_figma.mjs), which validates every payload against the official
 // schema of @figma/rest-api-spec: hybrid runs, the sync path sending only the diff, undo of a
 // Figma write, and the token read from the secret store (never from the workspace).
+#include "FakeFigmaServer.h"
 #include "TestSupport.h"
 
 #include "auth/FigmaCredentials.h"
@@ -34,8 +35,6 @@ namespace {
 const QString kToken = QStringLiteral("figma-engine-token-81c2");
 const QString kFile = QStringLiteral("EngineFile01");
 
-QString interopDir() { return QDir(QStringLiteral(SYNCPILOT_SOURCE_DIR)).filePath(QStringLiteral("tests/interop")); }
-
 ChangeContext ctx() { return ChangeContext::local(QStringLiteral("cli"), QStringLiteral("test")); }
 
 const QByteArray kSheet = "Name,Light,Dark\n"
@@ -51,20 +50,12 @@ class TestSyncFigma : public QObject
 {
     Q_OBJECT
 
-    QProcess m_server;
+    test::FakeFigmaServer m_fake{kToken};
     QUrl m_base;
-    QNetworkAccessManager m_nam;
 
     QJsonDocument admin(const QByteArray &method, const QString &path, const QByteArray &body = {})
     {
-        QNetworkRequest request(m_base.resolved(QUrl(path)));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
-        QEventLoop loop;
-        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        reply->deleteLater();
-        return QJsonDocument::fromJson(reply->readAll());
+        return m_fake.admin(method, path, body);
     }
     QList<QJsonObject> posts()
     {
@@ -78,39 +69,17 @@ class TestSyncFigma : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        if (node.isEmpty() || !QFileInfo::exists(QDir(interopDir()).filePath(QStringLiteral("node_modules/@figma/rest-api-spec")))) {
+        const QString why = m_fake.start();
+        if (!why.isEmpty()) {
             if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("CI=true: node or tests/interop/node_modules is missing");
-            QSKIP("node or tests/interop/node_modules is missing (test.sh runs npm ci)");
+                QFAIL(qPrintable(QStringLiteral("CI=true: ") + why));
+            QSKIP(qPrintable(why));
         }
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("FIGMA_TOKEN"), kToken);
-        env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-        m_server.setProcessEnvironment(env);
-        m_server.setWorkingDirectory(interopDir());
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(node, {QStringLiteral("fake_figma.mjs")});
-        QVERIFY(m_server.waitForStarted(10'000));
-        QByteArray out;
-        QElapsedTimer waited;
-        waited.start();
-        while (!out.contains('\n') && waited.elapsed() < 30'000 && m_server.state() == QProcess::Running) {
-            m_server.waitForReadyRead(1'000);
-            out += m_server.readAllStandardOutput();
-        }
-        QVERIFY2(out.startsWith("LISTENING "), out.constData());
-        m_base = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(out.mid(10).trimmed().toInt()));
+        m_base = m_fake.url();
         admin("PUT", QStringLiteral("/__state/") + kFile, "{}");
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server.state() == QProcess::NotRunning)
-            return;
-        m_server.terminate();
-        QVERIFY(m_server.waitForFinished(10'000));
-    }
+    void cleanupTestCase() { QVERIFY(m_fake.stop()); }
 
     void hybridThenSyncThenUndo()
     {
