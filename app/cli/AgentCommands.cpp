@@ -3,27 +3,23 @@
 #include "metrics/RunRecordStore.h"
 
 #include "common/Clock.h"
+#include "rollout/AgentLoop.h"
 #include "rollout/Controller.h"
 #include "rollout/ControllerLock.h"
 #include "rollout/Notifier.h"
-#include "net/HttpClient.h"
-#include "sync/CsvFileSource.h"
 #include "sync/SyncConfig.h"
 #include "sync/SyncEngine.h"
 
-#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSocketNotifier>
-#include <QSet>
 #include <QSysInfo>
 #include <QTimer>
 
 #include <cerrno>
-#include <map>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -118,165 +114,38 @@ QString intervalText(qint64 ms)
     return ms % 1000 == 0 ? Tr::tr("%1 s").arg(ms / 1000) : Tr::tr("%1 ms").arg(ms);
 }
 
-// One controller pass, its log lines, the heartbeat and the webhooks. Errors are reported and the
-// agent carries on: a database that is briefly unreachable must not stop the controller for good.
-class AgentLoop
+// Prints what the shared agent loop reports, as the agent always has (text or --json lines).
+void printAgentLoop(Cli &cli, AgentLoop &agent)
 {
-public:
-    AgentLoop(Cli &cli, Workspace &ws, ControllerLock &lock, qint64 intervalMs)
-        : m_cli(cli), m_ws(ws), m_lock(lock), m_intervalMs(intervalMs),
-          m_self(QStringLiteral("syncpilot-cli agent, pid %1 on host %2").arg(QCoreApplication::applicationPid()).arg(QSysInfo::machineHostName()))
-    {
-    }
-
-    bool lockLost() const { return m_lockLost; }
-
-    void tick()
-    {
-        if (!m_lock.isHeld() && !m_lock.tryAcquire()) {
-            // PostgreSQL session lost and someone else took over meanwhile: never run two controllers.
-            m_lockLost = true;
-            m_cli.warn(Tr::tr("Lost the controller lock; it is now held by %1. Stopping.").arg(m_lock.holderDescription()));
+    QObject::connect(&agent, &AgentLoop::decided, &agent, [&cli](const LedgerEntry &e) {
+        if (cli.json())
+            cli.out(QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)));
+        else
+            cli.out(QStringLiteral("%1  %2  %3  %4")
+                        .arg(toStoredTime(e.at), e.flagKey.isEmpty() ? QStringLiteral("-") : e.flagKey, e.kind, e.summary));
+    });
+    QObject::connect(&agent, &AgentLoop::synced, &agent, [&cli](const SyncRun &run) {
+        if (cli.json()) {
+            cli.out(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
             return;
         }
-        try {
-            const QList<LedgerEntry> entries = Controller(m_ws).tick();
-            for (const LedgerEntry &e : entries) {
-                if (m_cli.json())
-                    m_cli.out(QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)));
-                else
-                    m_cli.out(QStringLiteral("%1  %2  %3  %4")
-                                  .arg(toStoredTime(e.at), e.flagKey.isEmpty() ? QStringLiteral("-") : e.flagKey, e.kind, e.summary));
-            }
-        } catch (const Error &e) {
-            m_cli.warn(Tr::tr("Controller tick failed: %1").arg(e.message()));
-        }
-        heartbeat();
-        runDueSyncs();
-        applyRetention();
-        try {
-            const WebhookFlushResult r = Notifier(m_ws).flush();
-            for (const WebhookProblem &p : r.problems)
-                m_cli.warn(p.message);
-        } catch (const Error &e) {
-            m_cli.warn(Tr::tr("Webhook delivery failed: %1").arg(e.message()));
-        }
-    }
-
-private:
-    // The agent is also the headless sync engine: every config whose interval has passed runs
-    // (sync mode polls its source this way: an unchanged source costs one read and no write).
-    void runDueSyncs()
-    {
-        if (m_noSync)
-            return;
-        try {
-            // One HTTP client for the agent's life: circuit breakers and rate limits remember
-            // the upstreams across ticks.
-            SyncEngine::Services services;
-            services.http = &m_http;
-            SyncEngine engine(m_ws, services);
-            watchSources();
-            QStringList due = engine.dueConfigs(Clock::current().now());
-            for (const QString &name : std::as_const(m_changed))
-                if (!due.contains(name))
-                    due << name;
-            m_changed.clear();
-            for (const QString &name : std::as_const(due)) {
-                const SyncRun run = engine.run(name, false, ChangeContext::local(QStringLiteral("agent")));
-                if (m_cli.json()) {
-                    m_cli.out(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
-                    continue;
-                }
-                m_cli.out(Tr::tr("%1  sync %2: %3 target(s), %4 failed%5%6")
-                              .arg(toStoredTime(Clock::current().now()), run.config)
-                              .arg(run.targets.size())
-                              .arg(run.failedTargets())
-                              .arg(run.failure.isEmpty() ? QString() : QStringLiteral(" — ") + run.failure,
-                                   run.rehearsal ? Tr::tr(" [REHEARSAL: %1]").arg(run.rehearsalText) : QString()));
-                if (run.fellBack)
-                    m_cli.out(Tr::tr("  sync path of %1 switched off: %2").arg(run.config, run.fallbackReason));
-            }
-        } catch (const Error &e) {
-            m_cli.warn(Tr::tr("Sync run failed: %1").arg(e.message()));
-        }
-    }
-
-    // CSV sources are watched: a saved sheet export runs its config at once instead of waiting
-    // for the interval (wake() asks the event loop for an early tick).
-    void watchSources()
-    {
-        QSet<QString> seen;
-        for (const SyncConfig &c : SyncConfigStore(m_ws).list()) {
-            if (c.source.kind != SourceSpec::Kind::Csv)
-                continue;
-            seen.insert(c.name);
-            auto it = m_watchers.find(c.name);
-            if (it != m_watchers.end() && it->second->path() == c.source.path)
-                continue;
-            auto watcher = std::make_unique<CsvFileSource>(c.source.path);
-            const QString name = c.name;
-            QObject::connect(watcher.get(), &CsvFileSource::changed, watcher.get(), [this, name] {
-                m_changed.insert(name);
-                if (m_wake)
-                    m_wake();
-            });
-            m_watchers[c.name] = std::move(watcher);
-        }
-        for (auto it = m_watchers.begin(); it != m_watchers.end();)
-            it = seen.contains(it->first) ? std::next(it) : m_watchers.erase(it);
-    }
-
-public:
-    void setNoSync(bool noSync) { m_noSync = noSync; }
-    void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
-
-private:
-    // Old run records go at most once an hour, by whoever runs the controller.
-    void applyRetention()
-    {
-        if (m_lastRetention.isValid() && m_lastRetention.elapsed() < 3600000)
-            return;
-        m_lastRetention.start();
-        try {
-            const qint64 deleted = RunRecordStore(m_ws).applyRetention(Clock::current().now());
-            if (deleted > 0)
-                m_cli.out(Tr::tr("Retention: deleted %n old run record(s).", nullptr, int(std::min<qint64>(deleted, INT_MAX))));
-        } catch (const Error &e) {
-            m_cli.warn(Tr::tr("Retention failed: %1").arg(e.message()));
-        }
-    }
-
-    // At most once a minute, without bumping the revision (no GUI reloads for it).
-    void heartbeat()
-    {
-        if (m_lastBeat.isValid() && m_lastBeat.elapsed() < 60000)
-            return;
-        const QJsonObject beat{{QStringLiteral("at"), toStoredTime(Clock::current().now())},
-                               {QStringLiteral("holder"), m_self},
-                               {QStringLiteral("intervalMs"), m_intervalMs}};
-        try {
-            m_ws.setMetaQuietly(QStringLiteral("controller_heartbeat"), QString::fromUtf8(QJsonDocument(beat).toJson(QJsonDocument::Compact)));
-            m_lastBeat.start();
-        } catch (const Error &e) {
-            m_cli.warn(Tr::tr("Cannot write the controller heartbeat: %1").arg(e.message()));
-        }
-    }
-
-    Cli &m_cli;
-    Workspace &m_ws;
-    ControllerLock &m_lock;
-    qint64 m_intervalMs;
-    QString m_self;
-    QElapsedTimer m_lastBeat;
-    QElapsedTimer m_lastRetention;
-    bool m_lockLost = false;
-    bool m_noSync = false;
-    std::map<QString, std::unique_ptr<CsvFileSource>> m_watchers;
-    QSet<QString> m_changed;
-    std::function<void()> m_wake;
-    net::HttpClient m_http;
-};
+        cli.out(Tr::tr("%1  sync %2: %3 target(s), %4 failed%5%6")
+                    .arg(toStoredTime(Clock::current().now()), run.config)
+                    .arg(run.targets.size())
+                    .arg(run.failedTargets())
+                    .arg(run.failure.isEmpty() ? QString() : QStringLiteral(" — ") + run.failure,
+                         run.rehearsal ? Tr::tr(" [REHEARSAL: %1]").arg(run.rehearsalText) : QString()));
+        if (run.fellBack)
+            cli.out(Tr::tr("  sync path of %1 switched off: %2").arg(run.config, run.fallbackReason));
+    });
+    QObject::connect(&agent, &AgentLoop::problem, &agent, [&cli](const QString &message) { cli.warn(message); });
+    QObject::connect(&agent, &AgentLoop::lockLost, &agent, [&cli](const QString &holder) {
+        cli.warn(Tr::tr("Lost the controller lock; it is now held by %1. Stopping.").arg(holder));
+    });
+    QObject::connect(&agent, &AgentLoop::retentionApplied, &agent, [&cli](qint64 deleted) {
+        cli.out(Tr::tr("Retention: deleted %n old run record(s).", nullptr, int(std::min<qint64>(deleted, INT_MAX))));
+    });
+}
 
 int runAgent(Cli &cli, QCommandLineParser &p)
 {
@@ -288,13 +157,15 @@ int runAgent(Cli &cli, QCommandLineParser &p)
     ControllerLock lock(ws);
     if (!lock.tryAcquire())
         conflict(Tr::tr("the controller already runs in %1").arg(lock.holderDescription()));
-    AgentLoop agent(cli, ws, lock, intervalMs);
+    AgentLoop agent(ws, lock, intervalMs);
+    agent.setHolder(QStringLiteral("syncpilot-cli agent, pid %1 on host %2").arg(QCoreApplication::applicationPid()).arg(QSysInfo::machineHostName()));
     agent.setNoSync(p.isSet(QStringLiteral("no-sync")));
+    printAgentLoop(cli, agent);
 
     if (p.isSet(QStringLiteral("once"))) {
         agent.tick();
         lock.release();
-        return agent.lockLost() ? 1 : 0;
+        return agent.hasLostLock() ? 1 : 0;
     }
 
     StopSignals stopSignals;
@@ -313,12 +184,12 @@ int runAgent(Cli &cli, QCommandLineParser &p)
         busy = true;
         agent.tick();
         busy = false;
-        if (stopping || agent.lockLost())
+        if (stopping || agent.hasLostLock())
             loop.quit();
         else
             timer.start(int(intervalMs));
     });
-    agent.setWake([&] {
+    QObject::connect(&agent, &AgentLoop::wakeRequested, &loop, [&] {
         if (!busy && !stopping)
             timer.start(0);
     });
@@ -330,7 +201,7 @@ int runAgent(Cli &cli, QCommandLineParser &p)
 
     lock.release();
     ws.database().close();
-    if (agent.lockLost())
+    if (agent.hasLostLock())
         return 1;
     cli.out(Tr::tr("agent stopped"));
     return 0;

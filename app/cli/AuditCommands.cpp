@@ -1,6 +1,7 @@
 // audit list | export | verify
 #include "Cli.h"
 
+#include "AuditReport.h"
 #include "common/Clock.h"
 
 #include <QJsonArray>
@@ -77,21 +78,30 @@ void addAuditCommands(QList<Command> &commands)
         }};
 
     commands << Command{
-        {QStringLiteral("audit"), QStringLiteral("export")}, QStringLiteral("--format csv|jsonl --out FILE [filters]"),
-        Tr::tr("Export audit entries (verified first; stamped with the chain head) as CSV or JSON Lines."),
+        {QStringLiteral("audit"), QStringLiteral("export")}, QStringLiteral("--format csv|jsonl|pdf --out FILE [filters]"),
+        Tr::tr("Export audit entries (verified first; stamped with the chain head) as CSV, JSON Lines or a PDF report."),
         [](QCommandLineParser &p) {
-            p.addOptions({QCommandLineOption(QStringLiteral("format"), Tr::tr("csv or jsonl."), QStringLiteral("FORMAT")),
+            p.addOptions({QCommandLineOption(QStringLiteral("format"), Tr::tr("csv, jsonl or pdf (a report: summary, chart of the period, table)."), QStringLiteral("FORMAT")),
                           QCommandLineOption(QStringLiteral("out"), Tr::tr("The file to write (atomically)."), QStringLiteral("FILE"))});
             addFilterOptions(p);
         },
         [](Cli &cli, QCommandLineParser &p) {
             const QString format = p.value(QStringLiteral("format"));
-            if (format != QLatin1String("csv") && format != QLatin1String("jsonl"))
-                Cli::usage(Tr::tr("--format must be csv or jsonl."));
+            if (format != QLatin1String("csv") && format != QLatin1String("jsonl") && format != QLatin1String("pdf"))
+                Cli::usage(Tr::tr("--format must be csv, jsonl or pdf."));
             if (!p.isSet(QStringLiteral("out")))
                 Cli::usage(Tr::tr("--out FILE is required."));
             const AuditFilter f = filterFrom(p);
             const QString path = p.value(QStringLiteral("out"));
+            const auto report = [&](qint64 n) {
+                if (cli.json())
+                    cli.outJson(QJsonObject{{QStringLiteral("written"), path}, {QStringLiteral("entries"), n}});
+                else
+                    cli.out(Tr::tr("Wrote %n audit record(s) to %1.", nullptr, static_cast<int>(n)).arg(path));
+                return 0;
+            };
+            if (format == QLatin1String("pdf"))
+                return report(AuditReport::writePdf(cli.workspace(), f, path, cli.context(QStringLiteral("cli"))));
             QSaveFile file(path);
             if (!file.open(QIODevice::WriteOnly))
                 invalid(Tr::tr("Cannot write %1: %2").arg(path, file.errorString()));
@@ -99,11 +109,7 @@ void addAuditCommands(QList<Command> &commands)
             const qint64 n = format == QLatin1String("csv") ? log.exportCsv(file, f) : log.exportJsonl(file, f);
             if (!file.commit())
                 fail(Tr::tr("Cannot write %1: %2").arg(path, file.errorString()));
-            if (cli.json())
-                cli.outJson(QJsonObject{{QStringLiteral("written"), path}, {QStringLiteral("entries"), n}});
-            else
-                cli.out(Tr::tr("Wrote %n audit record(s) to %1.", nullptr, static_cast<int>(n)).arg(path));
-            return 0;
+            return report(n);
         }};
 
     commands << Command{
