@@ -28,18 +28,6 @@
         <translation>Die Controller-Sperre ging verloren; sie wird jetzt gehalten von: %1. Der Agent wird beendet.</translation>
     </message>
     <message>
-        <source>Controller tick failed: %1</source>
-        <translation>Controller-Durchlauf fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Webhook delivery failed: %1</source>
-        <translation>Webhook-Zustellung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Cannot write the controller heartbeat: %1</source>
-        <translation>Das Lebenszeichen des Controllers kann nicht geschrieben werden: %1</translation>
-    </message>
-    <message>
         <source>the controller already runs in %1</source>
         <translation>der Controller läuft bereits: %1</translation>
     </message>
@@ -135,10 +123,6 @@
         </translation>
     </message>
     <message>
-        <source>Retention failed: %1</source>
-        <translation>Aufbewahrung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
         <source>%1  sync %2: %3 target(s), %4 failed%5%6</source>
         <translation>%1  Sync %2: %3 Ziel(e), %4 fehlgeschlagen%5%6</translation>
     </message>
@@ -149,10 +133,6 @@
     <message>
         <source>  sync path of %1 switched off: %2</source>
         <translation>  Sync-Pfad von %1 abgeschaltet: %2</translation>
-    </message>
-    <message>
-        <source>Sync run failed: %1</source>
-        <translation>Sync-Lauf fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Run the controller only; leave sync configs to another agent.</source>
@@ -217,20 +197,8 @@
         <translation>--limit: „%1“ ist keine positive Zahl.</translation>
     </message>
     <message>
-        <source>Export audit entries (verified first; stamped with the chain head) as CSV or JSON Lines.</source>
-        <translation>Audit-Einträge als CSV oder JSON Lines exportieren (vorher geprüft, mit dem Kettenkopf versehen).</translation>
-    </message>
-    <message>
-        <source>csv or jsonl.</source>
-        <translation>csv oder jsonl.</translation>
-    </message>
-    <message>
         <source>The file to write (atomically).</source>
         <translation>Die zu schreibende Datei (atomar).</translation>
-    </message>
-    <message>
-        <source>--format must be csv or jsonl.</source>
-        <translation>--format muss csv oder jsonl sein.</translation>
     </message>
     <message>
         <source>--out FILE is required.</source>
@@ -261,6 +229,18 @@
             <numerusform>Audit-Kette intakt: %n Eintrag, Kopf %1.</numerusform>
             <numerusform>Audit-Kette intakt: %n Einträge, Kopf %1.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Export audit entries (verified first; stamped with the chain head) as CSV, JSON Lines or a PDF report.</source>
+        <translation>Audit-Einträge exportieren (zuvor geprüft; mit dem Kettenkopf gestempelt) als CSV, JSON Lines oder PDF-Bericht.</translation>
+    </message>
+    <message>
+        <source>csv, jsonl or pdf (a report: summary, chart of the period, table).</source>
+        <translation>csv, jsonl oder pdf (ein Bericht: Zusammenfassung, Diagramm des Zeitraums, Tabelle).</translation>
+    </message>
+    <message>
+        <source>--format must be csv, jsonl or pdf.</source>
+        <translation>--format muss csv, jsonl oder pdf sein.</translation>
     </message>
 </context>
 <context>
@@ -296,6 +276,211 @@
     <message>
         <source>Cannot write the audit log of workspace %1: %2</source>
         <translation>Das Audit-Protokoll von Arbeitsbereich %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>AuditReport</name>
+    <message>
+        <source>Cannot start the PDF report (the PDF engine refused to paint).</source>
+        <translation>Der PDF-Bericht kann nicht begonnen werden (die PDF-Ausgabe verweigert das Zeichnen).</translation>
+    </message>
+    <message>
+        <source>SyncPilot audit report: %1</source>
+        <translation>SyncPilot-Audit-Bericht: %1</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Seite %1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 to %2 (UTC)</source>
+        <translation>%1 bis %2 (UTC)</translation>
+    </message>
+    <message>
+        <source>from %1 (UTC)</source>
+        <translation>ab %1 (UTC)</translation>
+    </message>
+    <message>
+        <source>before %1 (UTC)</source>
+        <translation>vor %1 (UTC)</translation>
+    </message>
+    <message>
+        <source>all time (no entries)</source>
+        <translation>gesamter Zeitraum (keine Einträge)</translation>
+    </message>
+    <message>
+        <source>all time: %1 to %2 (UTC)</source>
+        <translation>gesamter Zeitraum: %1 bis %2 (UTC)</translation>
+    </message>
+    <message>
+        <source>actor = %1</source>
+        <translation>Akteur = %1</translation>
+    </message>
+    <message>
+        <source>object = %1</source>
+        <translation>Objekt = %1</translation>
+    </message>
+    <message>
+        <source>action = %1</source>
+        <translation>Aktion = %1</translation>
+    </message>
+    <message>
+        <source>newest %1 only</source>
+        <translation>nur die neuesten %1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 via %2</source>
+        <translation>%1 über %2</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other(s)</source>
+        <translation>
+            <numerusform>%n weiterer</numerusform>
+            <numerusform>%n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Audit report</source>
+        <translation>Audit-Bericht</translation>
+    </message>
+    <message>
+        <source>Workspace</source>
+        <translation>Arbeitsbereich</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>Entries</source>
+        <translation>Einträge</translation>
+    </message>
+    <message>
+        <source>%1 of %2 in the log</source>
+        <translation>%1 von %2 im Protokoll</translation>
+    </message>
+    <message>
+        <source>Chain</source>
+        <translation>Kette</translation>
+    </message>
+    <message numerus="yes">
+        <source>verified intact (%n record(s))</source>
+        <translation>
+            <numerusform>unversehrt geprüft (%n Eintrag)</numerusform>
+            <numerusform>unversehrt geprüft (%n Einträge)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Chain head</source>
+        <translation>Kettenkopf</translation>
+    </message>
+    <message>
+        <source>Verified at</source>
+        <translation>Geprüft am</translation>
+    </message>
+    <message>
+        <source>%1 (UTC)</source>
+        <translation>%1 (UTC)</translation>
+    </message>
+    <message>
+        <source>Generated by</source>
+        <translation>Erstellt von</translation>
+    </message>
+    <message>
+        <source>%1, at %2 (UTC)</source>
+        <translation>%1, am %2 (UTC)</translation>
+    </message>
+    <message>
+        <source>Entries per action</source>
+        <translation>Einträge je Aktion</translation>
+    </message>
+    <message>
+        <source>Entries per actor</source>
+        <translation>Einträge je Akteur</translation>
+    </message>
+    <message>
+        <source>No entries in the period, so there is nothing to chart.</source>
+        <translation>Keine Einträge im Zeitraum, daher gibt es nichts darzustellen.</translation>
+    </message>
+    <message>
+        <source>Entries per hour (UTC)</source>
+        <translation>Einträge je Stunde (UTC)</translation>
+    </message>
+    <message>
+        <source>Entries per day (UTC)</source>
+        <translation>Einträge je Tag (UTC)</translation>
+    </message>
+    <message>
+        <source>Entries per week (UTC, weeks start on Monday)</source>
+        <translation>Einträge je Woche (UTC, Wochen beginnen am Montag)</translation>
+    </message>
+    <message>
+        <source>Entries per month (UTC)</source>
+        <translation>Einträge je Monat (UTC)</translation>
+    </message>
+    <message>
+        <source>Entries per year (UTC)</source>
+        <translation>Einträge je Jahr (UTC)</translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation>Zeit (UTC)</translation>
+    </message>
+    <message>
+        <source>Actor / account</source>
+        <translation>Akteur / Konto</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Entries %1 to %2 of %3</source>
+        <translation>Einträge %1 bis %2 von %3</translation>
+    </message>
+    <message>
+        <source>No entries match the filters.</source>
+        <translation>Keine Einträge passen zu den Filtern.</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Audit entries verified against chain head %1 at %2 (UTC).</source>
+        <translation>Audit-Einträge geprüft gegen den Kettenkopf %1 am %2 (UTC).</translation>
+    </message>
+    <message>
+        <source>A PDF report needs the graphical part of Qt (QGuiApplication); this program started without it.</source>
+        <translation>Ein PDF-Bericht braucht den grafischen Teil von Qt (QGuiApplication); dieses Programm wurde ohne ihn gestartet.</translation>
     </message>
 </context>
 <context>
@@ -4002,6 +4187,40 @@ Befehle:
     <message>
         <source>Cannot write the screenshot to %1.</source>
         <translation>Das Bildschirmfoto kann nicht nach %1 geschrieben werden.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::AgentLoop</name>
+    <message>
+        <source>Cannot check the controller lock: %1</source>
+        <translation>Die Controller-Sperre kann nicht geprüft werden: %1</translation>
+    </message>
+    <message>
+        <source>Controller tick failed: %1</source>
+        <translation>Controller-Durchlauf fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Webhook delivery failed: %1</source>
+        <translation>Webhook-Zustellung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Sync run failed: %1</source>
+        <translation>Sync-Lauf fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Retention failed: %1</source>
+        <translation>Aufbewahrung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Cannot write the controller heartbeat: %1</source>
+        <translation>Das Lebenszeichen des Controllers kann nicht geschrieben werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>sp::BackgroundAgent</name>
+    <message>
+        <source>Cannot run %1: the background agent is not running.</source>
+        <translation>%1 kann nicht ausgeführt werden: der Hintergrund-Agent läuft nicht.</translation>
     </message>
 </context>
 <context>
