@@ -4188,6 +4188,18 @@ Befehle:
         <source>Cannot write the screenshot to %1.</source>
         <translation>Das Bildschirmfoto kann nicht nach %1 geschrieben werden.</translation>
     </message>
+    <message>
+        <source>Controller</source>
+        <translation>Controller</translation>
+    </message>
+    <message>
+        <source>Controller: this console</source>
+        <translation>Controller: diese Konsole</translation>
+    </message>
+    <message>
+        <source>Controller: elsewhere</source>
+        <translation>Controller: anderswo</translation>
+    </message>
 </context>
 <context>
     <name>sp::AgentLoop</name>

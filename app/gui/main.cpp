@@ -2,6 +2,10 @@
 // MainWindow; --screenshot renders that window to a PNG for the docs and for checking the look.
 
 #include "MainWindow.h"
+
+#include "rollout/BackgroundAgent.h"
+#include "rollout/Controller.h"
+#include "rollout/DecisionLedger.h"
 #include "Translations.h"
 
 #include "common/Error.h"
@@ -13,7 +17,9 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QLocale>
+#include <QLabel>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QSettings>
 #include <QTimer>
 #include <QUrl>
@@ -166,6 +172,28 @@ int main(int argc, char *argv[])
         window.restoreSettings(); // screenshots always show the default layout
     window.show();
 
+    // This console runs the controller and the sync engine on a worker thread when no other
+    // process does (it takes over when that one stops), so rollouts advance, guardrails act and
+    // syncs run while the window is open. The status bar says which.
+    std::unique_ptr<sp::BackgroundAgent> agent;
+    if (!takeScreenshot) {
+        auto *controllerLabel = new QLabel(&window);
+        controllerLabel->setAccessibleName(QCoreApplication::translate("main", "Controller"));
+        window.statusBar()->addPermanentWidget(controllerLabel);
+        agent = std::make_unique<sp::BackgroundAgent>(location, qint64(sp::Controller::defaultIntervalSeconds) * 1000);
+        QObject::connect(agent.get(), &sp::BackgroundAgent::controllerHere, controllerLabel, [controllerLabel] {
+            controllerLabel->setText(QCoreApplication::translate("main", "Controller: this console"));
+        });
+        QObject::connect(agent.get(), &sp::BackgroundAgent::controllerElsewhere, controllerLabel, [controllerLabel](const QString &holder) {
+            controllerLabel->setText(QCoreApplication::translate("main", "Controller: elsewhere"));
+            controllerLabel->setToolTip(holder);
+        });
+        QObject::connect(agent.get(), &sp::BackgroundAgent::decided, &window, [&window](const sp::LedgerEntry &e) {
+            window.statusBar()->showMessage(QStringLiteral("%1: %2").arg(e.flagKey, e.summary), 15000);
+        });
+        agent->start();
+    }
+
     if (takeScreenshot) {
         // Give the window a moment to be laid out and exposed before grabbing it.
         QTimer::singleShot(300, &window, [&] {
@@ -175,5 +203,7 @@ int main(int argc, char *argv[])
             QCoreApplication::exit(saved ? 0 : 1);
         });
     }
-    return QApplication::exec();
+    const int rc = QApplication::exec();
+    agent.reset(); // releases the controller lock before the workspace closes
+    return rc;
 }
