@@ -4519,6 +4519,62 @@ Eines anlegen mit: syncpilot-cli flag create SCHLÜSSEL</translation>
         <source>No flag matches “%1”.</source>
         <translation>Kein Flag passt zu „%1“.</translation>
     </message>
+    <message>
+        <source>Emergency rollback</source>
+        <translation>Notfall-Rollback</translation>
+    </message>
+    <message>
+        <source>Everything back to the safe legacy path at once: every sync flag off, every rollout rolled back, every sync config to legacy (Ctrl+Shift+K). Restore undoes it.</source>
+        <translation>Alles auf einmal zurück auf den sicheren Legacy-Pfad: jedes Sync-Flag aus, jedes Rollout zurückgerollt, jede Sync-Konfiguration auf legacy (Strg+Umschalt+K). „Wiederherstellen“ macht es rückgängig.</translation>
+    </message>
+    <message>
+        <source>Rollback result</source>
+        <translation>Ergebnis des Rollbacks</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Put back what the rollback changed (refused, with the differences, if someone changed it since)</source>
+        <translation>Zurücksetzen, was der Rollback geändert hat (abgelehnt, mit den Unterschieden, wenn seither jemand etwas geändert hat)</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Emergency rollback from the console</source>
+        <translation>Notfall-Rollback aus der Konsole</translation>
+    </message>
+    <message>
+        <source>Emergency rollback: nothing was on the sync path; nothing changed.</source>
+        <translation>Notfall-Rollback: nichts war auf dem Sync-Pfad; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Emergency rollback done in %1 ms: %2 flag(s) off, %3 rollout(s) rolled back, %4 sync config(s) on legacy.</source>
+        <translation>Notfall-Rollback in %1 ms erledigt: %2 Flag(s) aus, %3 Rollout(s) zurückgerollt, %4 Sync-Konfiguration(en) auf legacy.</translation>
+    </message>
+    <message>
+        <source>Flags: %1.</source>
+        <translation>Flags: %1.</translation>
+    </message>
+    <message>
+        <source>The published flag file could not be rewritten: %1</source>
+        <translation>Die veröffentlichte Flag-Datei konnte nicht neu geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>Restore after the emergency rollback</source>
+        <translation>Wiederherstellung nach dem Notfall-Rollback</translation>
+    </message>
+    <message>
+        <source>Restored: %1 flag(s), %2 rollout(s) and %3 sync config(s) are as they were before the rollback.</source>
+        <translation>Wiederhergestellt: %1 Flag(s), %2 Rollout(s) und %3 Sync-Konfiguration(en) sind wie vor dem Rollback.</translation>
+    </message>
+    <message>
+        <source>Restore refused: %1</source>
+        <translation>Wiederherstellung abgelehnt: %1</translation>
+    </message>
 </context>
 <context>
     <name>sp::OAuthSession</name>

@@ -7,6 +7,7 @@
 #include "audit/AuditLog.h"
 #include "common/Error.h"
 #include "flags/FlagStore.h"
+#include "rollout/RollbackService.h"
 #include "workspace/Workspace.h"
 #include "workspace/WorkspaceWatcher.h"
 
@@ -16,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -26,6 +28,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sp {
@@ -102,11 +105,33 @@ void MainWindow::createActions()
     flagsMenu->addSeparator();
     flagsMenu->addAction(m_killSwitchAction);
 
+    m_emergencyAction = new QAction(tr("Emergency rollback"), this);
+    m_emergencyAction->setObjectName(QStringLiteral("emergencyRollbackAction"));
+    m_emergencyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_emergencyAction->setShortcutContext(Qt::ApplicationShortcut);
+    m_emergencyAction->setToolTip(tr("Everything back to the safe legacy path at once: every sync flag off, every rollout rolled "
+                                     "back, every sync config to legacy (Ctrl+Shift+K). Restore undoes it."));
+    m_emergencyAction->setEnabled(!m_ws.isReadOnly());
+    connect(m_emergencyAction, &QAction::triggered, this, &MainWindow::emergencyRollback);
+    flagsMenu->addSeparator();
+    flagsMenu->addAction(m_emergencyAction);
+
     QToolBar *toolBar = addToolBar(tr("Workspace"));
     toolBar->setObjectName(QStringLiteral("workspaceToolBar"));
     toolBar->setAccessibleName(tr("Workspace toolbar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    auto *emergency = new QToolButton(toolBar);
+    emergency->setObjectName(QStringLiteral("emergencyRollbackButton"));
+    emergency->setDefaultAction(m_emergencyAction);
+    emergency->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    emergency->setAccessibleName(tr("Emergency rollback"));
+    // A semantic colour, the same in light and dark palettes: the one button for an incident.
+    emergency->setStyleSheet(QStringLiteral("QToolButton { background-color: #b3261e; color: #ffffff; font-weight: bold;"
+                                            " padding: 4px 12px; border-radius: 3px; }"
+                                            " QToolButton:disabled { background-color: #9e9e9e; }"));
+    toolBar->addWidget(emergency);
+    toolBar->addSeparator();
     toolBar->addAction(m_killSwitchAction);
     toolBar->addAction(m_reloadAction);
     toolBar->addSeparator();
@@ -141,6 +166,29 @@ void MainWindow::createCentralWidget()
         "QLabel { background-color: #b3261e; color: #ffffff; font-weight: bold; padding: 6px 10px; border-radius: 3px; }"));
     m_killBanner->setVisible(false);
     layout->addWidget(m_killBanner);
+
+    m_rollbackBar = new QFrame(central);
+    m_rollbackBar->setObjectName(QStringLiteral("rollbackBar"));
+    m_rollbackBar->setFrameShape(QFrame::StyledPanel);
+    m_rollbackBar->setAccessibleName(tr("Rollback result"));
+    auto *barLayout = new QHBoxLayout(m_rollbackBar);
+    barLayout->setContentsMargins(8, 4, 8, 4);
+    m_rollbackText = new QLabel(m_rollbackBar);
+    m_rollbackText->setObjectName(QStringLiteral("rollbackBarText"));
+    m_rollbackText->setWordWrap(true);
+    m_rollbackText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_restoreButton = new QPushButton(tr("Restore"), m_rollbackBar);
+    m_restoreButton->setObjectName(QStringLiteral("restoreButton"));
+    m_restoreButton->setToolTip(tr("Put back what the rollback changed (refused, with the differences, if someone changed it since)"));
+    connect(m_restoreButton, &QPushButton::clicked, this, &MainWindow::restoreSnapshot);
+    auto *dismiss = new QPushButton(tr("Dismiss"), m_rollbackBar);
+    dismiss->setObjectName(QStringLiteral("dismissRollbackBar"));
+    connect(dismiss, &QPushButton::clicked, m_rollbackBar, &QWidget::hide);
+    barLayout->addWidget(m_rollbackText, 1);
+    barLayout->addWidget(m_restoreButton);
+    barLayout->addWidget(dismiss);
+    m_rollbackBar->setVisible(false);
+    layout->addWidget(m_rollbackBar);
 
     m_filter = new QLineEdit(central);
     m_filter->setObjectName(QStringLiteral("flagFilter"));
@@ -179,6 +227,49 @@ void MainWindow::createCentralWidget()
     m_revisionLabel->setContentsMargins(8, 0, 8, 0);
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_revisionLabel);
+}
+
+void MainWindow::emergencyRollback()
+{
+    try {
+        const RollbackResult r = RollbackService(m_ws).emergency(
+            ChangeContext::local(QStringLiteral("gui"), tr("Emergency rollback from the console")));
+        m_lastSnapshot = r.snapshotId;
+        QString text = r.nothingToDo()
+                           ? tr("Emergency rollback: nothing was on the sync path; nothing changed.")
+                           : tr("Emergency rollback done in %1 ms: %2 flag(s) off, %3 rollout(s) rolled back, %4 sync config(s) on legacy.")
+                                 .arg(r.elapsedMs)
+                                 .arg(r.flagsTurnedOff.size())
+                                 .arg(r.rolloutsRolledBack.size())
+                                 .arg(r.configsToLegacy.size());
+        if (!r.flagsTurnedOff.isEmpty())
+            text += u' ' + tr("Flags: %1.").arg(r.flagsTurnedOff.join(QStringLiteral(", ")));
+        if (!r.publishError.isEmpty())
+            text += u' ' + tr("The published flag file could not be rewritten: %1").arg(r.publishError);
+        m_rollbackText->setText(text);
+        m_restoreButton->setVisible(!r.nothingToDo());
+        m_restoreButton->setEnabled(true);
+        m_rollbackBar->setVisible(true);
+        m_model->reload();
+    } catch (const Error &e) {
+        showWriteError(e.message());
+    }
+}
+
+void MainWindow::restoreSnapshot()
+{
+    try {
+        const RollbackSnapshot s = RollbackService(m_ws).restore(
+            m_lastSnapshot, ChangeContext::local(QStringLiteral("gui"), tr("Restore after the emergency rollback")));
+        m_rollbackText->setText(tr("Restored: %1 flag(s), %2 rollout(s) and %3 sync config(s) are as they were before the rollback.")
+                                    .arg(s.restoredFlags.size())
+                                    .arg(s.restoredRollouts.size())
+                                    .arg(s.restoredConfigs.size()));
+        m_restoreButton->setVisible(false);
+        m_model->reload();
+    } catch (const Error &e) {
+        m_rollbackText->setText(tr("Restore refused: %1").arg(e.message()));
+    }
 }
 
 void MainWindow::updateFromModel()

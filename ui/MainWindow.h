@@ -6,7 +6,9 @@
 #include <optional>
 
 class QAction;
+class QFrame;
 class QLabel;
+class QPushButton;
 class QLineEdit;
 class QMessageBox;
 class QSortFilterProxyModel;
@@ -47,6 +49,10 @@ private:
     void createActions();
     void createCentralWidget();
     void setKillSwitch(bool on);
+    // The red button: everything back to the safe legacy path at once; the bar says what was
+    // rolled back and offers Restore (the snapshot taken with the rollback).
+    void emergencyRollback();
+    void restoreSnapshot();
     void showWriteError(const QString &message);
     void updateFromModel();
     void updateCounts();
@@ -63,6 +69,11 @@ private:
     QLabel *m_revisionLabel = nullptr;
     QAction *m_killSwitchAction = nullptr;
     QAction *m_reloadAction = nullptr;
+    QAction *m_emergencyAction = nullptr;
+    QFrame *m_rollbackBar = nullptr;
+    QLabel *m_rollbackText = nullptr;
+    QPushButton *m_restoreButton = nullptr;
+    qint64 m_lastSnapshot = 0;
     QPointer<QMessageBox> m_errorBox;
     bool m_columnsSized = false;
     bool m_showingLoadError = false;

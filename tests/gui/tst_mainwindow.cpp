@@ -14,6 +14,7 @@
 
 #include <QAction>
 #include <QDialogButtonBox>
+#include <QFrame>
 #include <QFontDatabase>
 #include <QInputDialog>
 #include <QItemSelectionModel>
@@ -28,6 +29,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QUrl>
 
 #include <functional>
@@ -157,6 +159,8 @@ private Q_SLOTS:
     void killSwitchNeedsReason_data() { test::addEngineColumn(); }
     void killSwitchNeedsReason();
     void killSwitchDialogRequiresText();
+    void emergencyButtonRollsBackAndRestoreBringsItBack_data() { test::addEngineColumn(); }
+    void emergencyButtonRollsBackAndRestoreBringsItBack();
     void filterNarrowsTable();
     void germanTranslationLoads();
     void fontsAreInstalled();
@@ -427,6 +431,46 @@ void TstMainWindow::fontsAreInstalled()
 {
     // Without fonts every glyph renders as a box and nothing fails: make that a failure.
     QVERIFY2(QFontDatabase::families().contains(QStringLiteral("DejaVu Sans")), "fonts-dejavu-core is not installed");
+}
+
+// The red button acts at once (no dialog), the bar says what it rolled back, and Restore puts it
+// back; both steps are audited as the console's.
+void TstMainWindow::emergencyButtonRollsBackAndRestoreBringsItBack()
+{
+    SP_FRESH_WORKSPACE(location, m_dir);
+    auto ws = Workspace::open(location);
+    seed(*ws);
+    MainWindow window(*ws);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *button = window.findChild<QToolButton *>(QStringLiteral("emergencyRollbackButton"));
+    QVERIFY(button);
+    QCOMPARE(button->defaultAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+K")));
+    QTest::mouseClick(button, Qt::LeftButton);
+
+    Flag gamma = FlagStore(*Workspace::open(location)).get(QStringLiteral("gamma"));
+    QVERIFY(!gamma.enabled);
+    QCOMPARE(gamma.percentTenths, 0);
+    QVERIFY(FlagStore(*Workspace::open(location)).get(QStringLiteral("alpha")).enabled); // not tagged sync
+    auto *bar = window.findChild<QFrame *>(QStringLiteral("rollbackBar"));
+    auto *text = window.findChild<QLabel *>(QStringLiteral("rollbackBarText"));
+    auto *restore = window.findChild<QPushButton *>(QStringLiteral("restoreButton"));
+    QVERIFY(bar->isVisible());
+    QVERIFY2(text->text().contains(QStringLiteral("gamma")), qPrintable(text->text()));
+    QVERIFY(restore->isVisible());
+    QTableView *view = tableOf(window);
+    QTRY_COMPARE_WITH_TIMEOUT(cellText(view, QStringLiteral("gamma"), FlagTableModel::StateColumn), QStringLiteral("Off"), 2000);
+    const QList<AuditEntry> rolledBack = auditOf(location, QStringLiteral("flag:gamma"), QStringLiteral("flag.update"));
+    QVERIFY(!rolledBack.isEmpty());
+    QCOMPARE(rolledBack.last().source, QStringLiteral("gui"));
+
+    QTest::mouseClick(restore, Qt::LeftButton);
+    gamma = FlagStore(*Workspace::open(location)).get(QStringLiteral("gamma"));
+    QVERIFY(gamma.enabled);
+    QCOMPARE(gamma.percentTenths, 333);
+    QVERIFY2(text->text().startsWith(QStringLiteral("Restored")), qPrintable(text->text()));
+    QVERIFY(!restore->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(cellText(view, QStringLiteral("gamma"), FlagTableModel::StateColumn), QStringLiteral("On"), 2000);
 }
 
 QTEST_MAIN(TstMainWindow)
