@@ -5,19 +5,22 @@
 namespace sp {
 
 namespace {
+
 const QString kKey = QStringLiteral("google/account");
+
+// The user's own settings file (not the workspace: a team shares that).
+struct UserSettings : QSettings
+{
+    UserSettings() : QSettings(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("SyncPilot"), QStringLiteral("syncpilot")) {}
+};
+
 } // namespace
 
-QString SignedInAccount::current()
-{
-    return QSettings(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("SyncPilot"), QStringLiteral("syncpilot"))
-        .value(kKey)
-        .toString();
-}
+QString SignedInAccount::current() { return UserSettings().value(kKey).toString(); }
 
 void SignedInAccount::remember(const QString &account)
 {
-    QSettings s(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("SyncPilot"), QStringLiteral("syncpilot"));
+    UserSettings s;
     if (account.isEmpty())
         s.remove(kKey);
     else

@@ -56,7 +56,6 @@ public:
             before.name = m_figma.read().name; // an empty collection: every variable is deleted
         m_figma.write(before, nullptr);
     }
-    VariableCollection read() override { return m_figma.read(); }
     TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &) override
     {
         const FigmaWriteResult r = m_figma.write(collection, nullptr);
@@ -368,7 +367,7 @@ SyncRun SyncEngine::run(const QString &configName, bool dryRun, const ChangeCont
     return run;
 }
 
-void SyncEngine::fail(TargetRun &t, const Error &e, const SyncTarget *target)
+void SyncEngine::recordFailure(TargetRun &t, const Error &e, const SyncTarget *target)
 {
     t.ok = false;
     if (const auto *request = dynamic_cast<const net::RequestError *>(&e))
@@ -455,14 +454,14 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
         if (c.dryRun) {
             t.preview = half->diff.lines();
             if (w.syncFailure)
-                fail(t, *w.syncFailure, w.target.get());
+                recordFailure(t, *w.syncFailure, w.target.get());
             t.durationMs = w.timer.elapsed();
             return std::nullopt;
         }
         w.full = t.path != RunPath::Sync;
         return w;
     } catch (const Error &e) {
-        fail(t, e, w.target.get());
+        recordFailure(t, e, w.target.get());
         // Nothing reaches this target in this run (a failed read, or the sync path's own
         // failure): the guardrails count that as critical. A dry run changes nothing either way.
         t.critical = !c.dryRun;
@@ -486,9 +485,9 @@ void SyncEngine::applyWrite(Context &c, PendingWrite &w, TargetRun &t)
         t.written = true;
         t.calls.add(w.target->stats());
         if (w.syncFailure)
-            fail(t, *w.syncFailure, nullptr); // legacy was written; the sync half's failure is the record's
+            recordFailure(t, *w.syncFailure, nullptr); // legacy was written; the sync half's failure is the record's
     } catch (const Error &e) {
-        fail(t, e, w.target.get());
+        recordFailure(t, e, w.target.get());
         t.critical = true;
     }
     t.durationMs = w.timer.elapsed();

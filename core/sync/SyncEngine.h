@@ -124,7 +124,7 @@ private:
     void pruneBackups(const QString &config);
     qint64 storeBlob(const QByteArray &content);
     void injectRehearsal(const RehearsalSettings &rehearsal, const QString &targetId, TargetRun &t);
-    static void fail(TargetRun &t, const Error &e, const SyncTarget *target);
+    static void recordFailure(TargetRun &t, const Error &e, const SyncTarget *target);
     void record(const SyncConfig &config, SyncRun &run, const VariableCollection &collection, const QDateTime &startedAt,
                 const ChangeContext &ctx);
 

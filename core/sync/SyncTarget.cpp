@@ -26,13 +26,6 @@ void DtcgFileTarget::restore(const QByteArray &content, bool existed)
     }
 }
 
-VariableCollection DtcgFileTarget::read()
-{
-    if (!QFileInfo::exists(m_path))
-        return {};
-    return DtcgFormat::read(readFileOrThrow(m_path), QDir::toNativeSeparators(m_path));
-}
-
 TargetWriteCounts DtcgFileTarget::writeFull(const VariableCollection &collection, const QByteArray &dtcg)
 {
     // A full replace rewrites every variable: that is what the legacy import does and counts.

@@ -28,11 +28,10 @@ class SyncTarget
 public:
     virtual ~SyncTarget() = default;
 
-    // The current content as bytes (for undo), and whether there was any.
+    // The current content as bytes (for undo and for the sync path, which parses them as DTCG),
+    // and whether there was any.
     virtual QByteArray backup(bool *existed) = 0;
     virtual void restore(const QByteArray &content, bool existed) = 0;
-    // The current content as a collection (empty collection when the target has none yet).
-    virtual VariableCollection read() = 0;
     // Legacy: make the target hold exactly `collection`. `dtcg` is the collection as DTCG, made
     // once per run for every target that can use it (empty: make it yourself).
     virtual TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &dtcg = {}) = 0;
@@ -54,7 +53,6 @@ public:
 
     QByteArray backup(bool *existed) override;
     void restore(const QByteArray &content, bool existed) override;
-    VariableCollection read() override;
     TargetWriteCounts writeFull(const VariableCollection &collection, const QByteArray &dtcg = {}) override;
     TargetWriteCounts writeChanges(const VariableCollection &result, const CollectionDiff &diff, const QByteArray &dtcg = {}) override;
 
