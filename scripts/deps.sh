@@ -6,7 +6,7 @@ set -euo pipefail
 want=${1:-test}
 
 RUN_PKGS=(cmake ninja-build g++ pkg-config
-          qt6-base-dev qt6-charts-dev qt6-networkauth-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
+          qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-networkauth-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
           qtkeychain-qt6-dev libqt6sql6-sqlite libqt6sql6-psql libsecret-1-0
           libgl-dev fonts-dejavu-core qt6-translations-l10n)
 TEST_PKGS=(postgresql-15 postgresql-client-15 libbenchmark-dev libgtest-dev dpkg-dev file
