@@ -220,6 +220,8 @@ private:
             parts << AuditReport::tr("object = %1").arg(f.object);
         if (!f.action.isEmpty())
             parts << AuditReport::tr("action = %1").arg(f.action);
+        if (!f.reasonContains.isEmpty())
+            parts << AuditReport::tr("reason contains \"%1\"").arg(f.reasonContains);
         if (f.limit > 0)
             parts << AuditReport::tr("newest %1 only").arg(f.limit);
         return parts.isEmpty() ? AuditReport::tr("none") : parts.join(QStringLiteral("; "));

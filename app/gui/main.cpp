@@ -1,30 +1,35 @@
 // syncpilot: the desktop console. Opens one workspace (a file, a PostgreSQL URL, the demo) in a
-// MainWindow; --screenshot renders that window to a PNG for the docs and for checking the look.
+// MainWindow; --screenshot DIR renders every view to PNG files for the docs and for checking the look.
 
 #include "MainWindow.h"
 
 #include "rollout/BackgroundAgent.h"
 #include "rollout/Controller.h"
-#include "rollout/DecisionLedger.h"
+#include "Palette.h"
 #include "Translations.h"
 
 #include "common/Error.h"
 #include "demo/DemoWorkspace.h"
 #include "flags/FlagStore.h"
 #include "workspace/Workspace.h"
+#include "workspace/WorkspaceTaskRunner.h"
+#include "ConsoleContext.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QElapsedTimer>
+#include <QThread>
 #include <QIcon>
 #include <QLocale>
-#include <QLabel>
 #include <QMessageBox>
-#include <QStatusBar>
 #include <QSettings>
 #include <QTimer>
 #include <QUrl>
 
 #include <cstdio>
+#include <unistd.h>
 #include <memory>
 
 namespace {
@@ -58,10 +63,109 @@ QString rememberedLocation(const sp::Workspace &ws, const QString &location)
     return ws.displayLocation();
 }
 
+// Shows each view, waits until its background queries have answered (at most a few seconds),
+// and saves it as DIR/<view>.png; exits with 0 when every picture was written.
+void saveScreenshots(sp::MainWindow &window, const QString &dir)
+{
+    if (!QDir().mkpath(dir)) {
+        printError(QCoreApplication::translate("main", "Cannot create the directory %1.").arg(dir));
+        QCoreApplication::exit(1);
+        return;
+    }
+    bool ok = true;
+    for (int i = 0; i < sp::MainWindow::PageCount; ++i) {
+        const auto page = sp::MainWindow::Page(i);
+        window.showPage(page);
+        QElapsedTimer waited;
+        waited.start();
+        // Let the view lay out, start its queries, receive the answers and repaint.
+        do {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+            QThread::msleep(20);
+        } while ((window.context().tasks()->pending() > 0 || waited.elapsed() < 600) && waited.elapsed() < 8000);
+        QCoreApplication::processEvents();
+        const QString file = QDir(dir).filePath(sp::MainWindow::pageName(page) + QStringLiteral(".png"));
+        if (!window.grab().save(file, "PNG")) {
+            printError(QCoreApplication::translate("main", "Cannot write the screenshot to %1.").arg(file));
+            ok = false;
+        }
+    }
+    QCoreApplication::exit(ok ? 0 : 1);
+}
+
+// Milliseconds since the kernel started this process (exec, dynamic linking and Qt's start-up
+// included), from /proc; -1 where there is no /proc.
+qint64 msSinceProcessStart()
+{
+    QFile stat(QStringLiteral("/proc/self/stat")), uptime(QStringLiteral("/proc/uptime"));
+    if (!stat.open(QIODevice::ReadOnly) || !uptime.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray s = stat.readAll();
+    const QList<QByteArray> fields = s.mid(s.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+    const double startTicks = fields.value(19).toDouble();                     // field 22: starttime
+    const double upSeconds = uptime.readAll().split(' ').value(0).toDouble();
+    const long ticks = sysconf(_SC_CLK_TCK);
+    return qint64((upSeconds - startTicks / double(ticks)) * 1000.0);
+}
+
+// "VmRSS" / "VmHWM" of this process in MiB, from /proc/self/status.
+double memoryMiB(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field) + 1).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return -1;
+}
+
+// --measure-startup: prints how long the first window took to paint and, after the views have
+// loaded (5 s), the resident memory; then exits (tests/benchmarks/README.md).
+class StartupProbe : public QObject
+{
+public:
+    StartupProbe(QWidget *window, qint64 mainStartedMs, QElapsedTimer sinceMain)
+        : m_window(window), m_mainStartedMs(mainStartedMs), m_sinceMain(sinceMain)
+    {
+        window->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == m_window && event->type() == QEvent::Paint && !m_painted) {
+            m_painted = true;
+            QTimer::singleShot(0, this, [this] {
+                const qint64 sinceMain = m_sinceMain.elapsed();
+                std::printf("first_window_ms=%lld (since exec; %lld since main)\n",
+                            m_mainStartedMs >= 0 ? m_mainStartedMs + sinceMain : sinceMain, sinceMain);
+                std::printf("rss_at_first_window_mib=%.1f\n", memoryMiB("VmRSS:"));
+                std::fflush(stdout);
+                QTimer::singleShot(5000, this, [] {
+                    std::printf("rss_after_5s_mib=%.1f\npeak_rss_mib=%.1f\n", memoryMiB("VmRSS:"), memoryMiB("VmHWM:"));
+                    std::fflush(stdout);
+                    QCoreApplication::exit(0);
+                });
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QWidget *m_window;
+    qint64 m_mainStartedMs;
+    QElapsedTimer m_sinceMain;
+    bool m_painted = false;
+};
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
+    const qint64 mainStartedMs = msSinceProcessStart();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("SyncPilot"));
     QApplication::setApplicationName(QStringLiteral("syncpilot"));
@@ -69,7 +173,10 @@ int main(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(kDesktopId);
     QApplication::setWindowIcon(QIcon::fromTheme(kDesktopId));
 
-    const QString lang = languageArgument(QApplication::arguments());
+    // --lang, else the language chosen in View ▸ Language, else the system's.
+    QString lang = languageArgument(QApplication::arguments());
+    if (!isSupportedLanguage(lang))
+        lang = sp::MainWindow::preferredLanguage();
     if (isSupportedLanguage(lang))
         QLocale::setDefault(QLocale(lang));
     sp::installTranslations(QLocale());
@@ -92,9 +199,16 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "LANG"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshot"),
-        QCoreApplication::translate("main", "Save a picture of the main window as a PNG file and exit."),
-        QCoreApplication::translate("main", "FILE"));
-    parser.addOptions({workspaceOption, demoOption, langOption, screenshotOption});
+        QCoreApplication::translate("main", "Save a picture of every view (overview.png, flags.png, …) in DIR and exit."),
+        QCoreApplication::translate("main", "DIR"));
+    const QCommandLineOption paletteOption(
+        QStringLiteral("palette"),
+        QCoreApplication::translate("main", "Colours: system (default), light or dark."),
+        QCoreApplication::translate("main", "NAME"));
+    const QCommandLineOption measureOption(
+        QStringLiteral("measure-startup"),
+        QCoreApplication::translate("main", "Print the time to the first window and the memory used, then exit."));
+    parser.addOptions({workspaceOption, demoOption, langOption, screenshotOption, paletteOption, measureOption});
 
     if (!parser.parse(QApplication::arguments())) {
         printError(parser.errorText());
@@ -113,6 +227,10 @@ int main(int argc, char *argv[])
         printError(QCoreApplication::translate("main", "Unknown language \"%1\"; use de or en.").arg(parser.value(langOption)));
         return 2;
     }
+    if (parser.isSet(paletteOption) && !sp::applyPalette(parser.value(paletteOption))) {
+        printError(QCoreApplication::translate("main", "Unknown palette \"%1\"; use system, light or dark.").arg(parser.value(paletteOption)));
+        return 2;
+    }
     const bool demo = parser.isSet(demoOption);
     if (demo && parser.isSet(workspaceOption)) {
         printError(QCoreApplication::translate("main", "Use either --workspace or --demo, not both."));
@@ -121,7 +239,7 @@ int main(int argc, char *argv[])
     const QString screenshot = parser.value(screenshotOption);
     const bool takeScreenshot = parser.isSet(screenshotOption);
     if (takeScreenshot && screenshot.isEmpty()) {
-        printError(QCoreApplication::translate("main", "--screenshot needs a file name."));
+        printError(QCoreApplication::translate("main", "--screenshot needs a directory."));
         return 2;
     }
 
@@ -167,41 +285,25 @@ int main(int argc, char *argv[])
     if (!demo && !takeScreenshot)
         QSettings().setValue(kLastWorkspaceKey, rememberedLocation(*workspace, location));
 
-    sp::MainWindow window(*workspace);
+    sp::MainWindow window(*workspace, location);
     if (!takeScreenshot)
         window.restoreSettings(); // screenshots always show the default layout
+    std::unique_ptr<StartupProbe> probe;
+    if (parser.isSet(measureOption))
+        probe = std::make_unique<StartupProbe>(&window, mainStartedMs, sinceMain);
     window.show();
 
     // This console runs the controller and the sync engine on a worker thread when no other
     // process does (it takes over when that one stops), so rollouts advance, guardrails act and
-    // syncs run while the window is open. The status bar says which.
+    // syncs run while the window is open. The header says which.
     std::unique_ptr<sp::BackgroundAgent> agent;
     if (!takeScreenshot) {
-        auto *controllerLabel = new QLabel(&window);
-        controllerLabel->setAccessibleName(QCoreApplication::translate("main", "Controller"));
-        window.statusBar()->addPermanentWidget(controllerLabel);
         agent = std::make_unique<sp::BackgroundAgent>(location, qint64(sp::Controller::defaultIntervalSeconds) * 1000);
-        QObject::connect(agent.get(), &sp::BackgroundAgent::controllerHere, controllerLabel, [controllerLabel] {
-            controllerLabel->setText(QCoreApplication::translate("main", "Controller: this console"));
-        });
-        QObject::connect(agent.get(), &sp::BackgroundAgent::controllerElsewhere, controllerLabel, [controllerLabel](const QString &holder) {
-            controllerLabel->setText(QCoreApplication::translate("main", "Controller: elsewhere"));
-            controllerLabel->setToolTip(holder);
-        });
-        QObject::connect(agent.get(), &sp::BackgroundAgent::decided, &window, [&window](const sp::LedgerEntry &e) {
-            window.statusBar()->showMessage(QStringLiteral("%1: %2").arg(e.flagKey, e.summary), 15000);
-        });
+        window.attachAgent(agent.get());
         agent->start();
-    }
-
-    if (takeScreenshot) {
-        // Give the window a moment to be laid out and exposed before grabbing it.
-        QTimer::singleShot(300, &window, [&] {
-            const bool saved = window.grab().save(screenshot, "PNG");
-            if (!saved)
-                printError(QCoreApplication::translate("main", "Cannot write the screenshot to %1.").arg(screenshot));
-            QCoreApplication::exit(saved ? 0 : 1);
-        });
+    } else {
+        // Every view in turn, each once its background queries have answered.
+        QTimer::singleShot(0, &window, [&] { saveScreenshots(window, screenshot); });
     }
     const int rc = QApplication::exec();
     agent.reset(); // releases the controller lock before the workspace closes

@@ -169,11 +169,12 @@ AuditEntry AuditLog::appendMany(const ChangeContext &ctx, const QList<Change> &c
     return e;
 }
 
-void AuditLog::forEach(const AuditFilter &filter, const std::function<void(const AuditEntry &)> &fn) const
+namespace {
+
+// The WHERE clause (" AND …" conditions after "WHERE 1 = 1") of filter, its values in binds.
+QString whereOf(const AuditFilter &filter, QVariantList &binds)
 {
-    QString sql = QStringLiteral("SELECT seq, at, actor, account, action, object, before_json, after_json, reason, source,"
-                                 " prev_hash, hash FROM audit_log WHERE 1 = 1");
-    QVariantList binds;
+    QString sql;
     if (filter.from) {
         sql += QStringLiteral(" AND at >= ?");
         binds << toStoredTime(*filter.from);
@@ -200,10 +201,45 @@ void AuditLog::forEach(const AuditFilter &filter, const std::function<void(const
     };
     addPattern(QStringLiteral("object"), filter.object);
     addPattern(QStringLiteral("action"), filter.action);
-    sql += QStringLiteral(" ORDER BY seq");
-    if (filter.limit > 0) {
-        // the newest N, still printed oldest first
-        sql = QStringLiteral("SELECT * FROM (%1 DESC LIMIT %2) newest ORDER BY seq").arg(sql).arg(filter.limit);
+    if (!filter.reasonContains.isEmpty()) {
+        // LIKE is case-sensitive on PostgreSQL and not on SQLite: compare lower-cased text on
+        // both, with the user's % _ and \ escaped.
+        QString needle = filter.reasonContains.toLower();
+        needle.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+        needle.replace(QLatin1Char('%'), QStringLiteral("\\%"));
+        needle.replace(QLatin1Char('_'), QStringLiteral("\\_"));
+        sql += QStringLiteral(" AND lower(reason) LIKE ? ESCAPE '\\'");
+        binds << QStringLiteral("%%1%").arg(needle);
+    }
+    if (filter.afterSeq > 0) {
+        sql += QStringLiteral(" AND seq > ?");
+        binds << filter.afterSeq;
+    }
+    if (filter.beforeSeq > 0) {
+        sql += QStringLiteral(" AND seq < ?");
+        binds << filter.beforeSeq;
+    }
+    return sql;
+}
+
+} // namespace
+
+void AuditLog::forEach(const AuditFilter &filter, const std::function<void(const AuditEntry &)> &fn) const
+{
+    QVariantList binds;
+    QString sql = QStringLiteral("SELECT seq, at, actor, account, action, object, before_json, after_json, reason, source,"
+                                 " prev_hash, hash FROM audit_log WHERE 1 = 1")
+                  + whereOf(filter, binds);
+    if (filter.newestFirst) {
+        sql += QStringLiteral(" ORDER BY seq DESC");
+        if (filter.limit > 0)
+            sql += QStringLiteral(" LIMIT %1").arg(filter.limit);
+    } else {
+        sql += QStringLiteral(" ORDER BY seq");
+        if (filter.limit > 0) {
+            // the newest N, still printed oldest first
+            sql = QStringLiteral("SELECT * FROM (%1 DESC LIMIT %2) newest ORDER BY seq").arg(sql).arg(filter.limit);
+        }
     }
     QSqlQuery q = m_ws.exec(sql, binds);
     while (q.next()) {
@@ -229,6 +265,16 @@ QList<AuditEntry> AuditLog::list(const AuditFilter &filter) const
     QList<AuditEntry> out;
     forEach(filter, [&](const AuditEntry &e) { out.append(e); });
     return out;
+}
+
+qint64 AuditLog::count(const AuditFilter &filter) const
+{
+    QVariantList binds;
+    QString sql = QStringLiteral("SELECT seq FROM audit_log WHERE 1 = 1") + whereOf(filter, binds);
+    if (filter.limit > 0)
+        sql += QStringLiteral(" ORDER BY seq DESC LIMIT %1").arg(filter.limit);
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT COUNT(*) FROM (%1) matching").arg(sql), binds);
+    return q.next() ? q.value(0).toLongLong() : 0;
 }
 
 AuditVerification AuditLog::verify() const

@@ -56,6 +56,11 @@ struct AuditFilter
     QString object;                  // exact, or prefix when it ends with '*'
     QString action;                  // exact, or prefix when it ends with '*'
     int limit = 0;                   // 0: all
+    // For views that page through the log (the GUI's audit table):
+    QString reasonContains;          // case-insensitive (ASCII) substring of the reason
+    qint64 afterSeq = 0;             // only entries with seq > afterSeq
+    qint64 beforeSeq = 0;            // only entries with seq < beforeSeq (0: no bound)
+    bool newestFirst = false;        // order by seq descending; with limit: the newest N, newest first
 };
 
 struct AuditVerification
@@ -96,6 +101,8 @@ public:
     // Streams matching entries in order without loading them all.
     void forEach(const AuditFilter &filter, const std::function<void(const AuditEntry &)> &fn) const;
     AuditVerification verify() const;
+    // How many entries match filter (limit, afterSeq/beforeSeq and order included).
+    qint64 count(const AuditFilter &filter) const;
 
     // RFC 4180 CSV / JSON Lines, each stamped with the chain head they were verified against.
     // Return the number of entries written; throw sp::Error if the chain does not verify.

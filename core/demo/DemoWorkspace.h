@@ -16,6 +16,11 @@ class DemoWorkspace
 
 public:
     static void populate(Workspace &workspace);
+    // About seven days of recorded runs before `now` (sync and legacy cohorts, shadow for the hybrid
+    // flag) for the demo's sync flags, so the Health charts have a history: mild noise, p95 latency
+    // of a few hundred ms, a few error and 429 bursts days ago, and a quiet last two hours so no
+    // guardrail of the running demo rollout trips. Deterministic (fixed seed). Not audited.
+    static void addHistory(Workspace &workspace, const QDateTime &now);
     // The demo's own file (never the user's workspace): under the app data location.
     static QString defaultLocation();
     // Where the demo's sample sheet and its 50 DTCG targets live: beside an SQLite workspace

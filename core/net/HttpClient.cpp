@@ -139,6 +139,7 @@ struct ClientState
     BreakerPolicy breakerPolicy;
     int maxConcurrency = 4;
     QHash<QString, CircuitBreaker> breakers;
+    QHash<QString, QString> lastErrors; // the last retryable failure per upstream, in words
     QHash<QString, TokenBucket> buckets;
     QHash<QString, HttpClient::AuthProvider> auth;
     QRandomGenerator random{QRandomGenerator::securelySeeded()};
@@ -372,10 +373,12 @@ private:
             message = HttpClient::tr("%1: answered %2 but the body is not JSON (malformed)").arg(m_upstream).arg(status);
         }
 
-        if (isRetryable(error))
+        if (isRetryable(error)) {
+            m_d.lastErrors.insert(m_upstream, message); // before the signal, so listeners see it
             m_d.changeBreaker(m_upstream, [this](CircuitBreaker &b) { b.recordFailure(m_d.now()); });
-        else
+        } else {
             m_d.changeBreaker(m_upstream, [](CircuitBreaker &b) { b.recordSuccess(); });
+        }
 
         if (error == ErrorClass::None || !isRetryable(error)) {
             finish(error, message);
@@ -478,6 +481,7 @@ void HttpClient::setBreakerPolicy(const BreakerPolicy &policy)
 {
     d->breakerPolicy = policy;
     d->breakers.clear(); // start afresh under the new thresholds
+    d->lastErrors.clear();
 }
 
 void HttpClient::setRateLimit(const QString &upstream, const RateLimit &limit)
@@ -565,6 +569,24 @@ QStringList HttpClient::openBreakers() const
             open << it.key();
     open.sort();
     return open;
+}
+
+QStringList HttpClient::knownUpstreams() const
+{
+    QStringList names = d->breakers.keys();
+    names.sort();
+    return names;
+}
+
+int HttpClient::breakerFailures(const QString &upstream) const
+{
+    const auto it = d->breakers.constFind(upstream);
+    return it == d->breakers.constEnd() ? 0 : it->failures();
+}
+
+QString HttpClient::breakerLastError(const QString &upstream) const
+{
+    return d->lastErrors.value(upstream);
 }
 
 } // namespace sp::net

@@ -120,6 +120,8 @@ public:
     State state(qint64 nowMs) const;
     State storedState() const { return m_state; }
     qint64 openedAtMs() const { return m_openedAt; }
+    // Consecutive failures counted since the last success.
+    int failures() const { return m_failures; }
 
 private:
     BreakerPolicy m_policy;
@@ -176,6 +178,13 @@ public:
     CircuitBreaker::State breakerState(const QString &upstream) const;
     // Upstreams whose breaker is open or half-open right now.
     QStringList openBreakers() const;
+    // Every upstream this client has sent to (or refused to send to), sorted.
+    QStringList knownUpstreams() const;
+    // Consecutive failures the upstream's breaker has counted (0 for an unknown upstream).
+    int breakerFailures(const QString &upstream) const;
+    // The last retryable failure of the upstream, in words (HttpResponse::message: host and what
+    // happened, never a header or token); empty when none was seen.
+    QString breakerLastError(const QString &upstream) const;
 
 Q_SIGNALS:
     // A breaker changed state (for the GUI and run records).

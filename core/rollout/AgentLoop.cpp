@@ -2,6 +2,7 @@
 
 #include "common/Clock.h"
 #include "common/Error.h"
+#include "metrics/BreakerStateStore.h"
 #include "metrics/RunRecordStore.h"
 #include "rollout/Controller.h"
 #include "rollout/ControllerLock.h"
@@ -33,6 +34,7 @@ AgentLoop::AgentLoop(Workspace &workspace, ControllerLock &lock, qint64 interval
                  .arg(QSysInfo::machineHostName()))
 {
     registerAgentMetaTypes();
+    connect(&m_http, &net::HttpClient::breakerChanged, this, &AgentLoop::onBreakerChanged);
 }
 
 AgentLoop::~AgentLoop() = default;
@@ -61,6 +63,9 @@ void AgentLoop::tick()
     }
     heartbeat();
     runDueSyncs();
+    // An open breaker turns half-open when its cool-down passes without any request: a tick
+    // publishes that too (and nothing at all when no state changed).
+    publishBreakers();
     applyRetention();
     try {
         const WebhookFlushResult r = Notifier(m_ws).flush();
@@ -74,13 +79,13 @@ void AgentLoop::tick()
 void AgentLoop::runSync(const QString &config)
 {
     try {
-        SyncEngine::Services services;
-        services.http = &m_http;
-        SyncEngine engine(m_ws, services);
+        SyncEngine engine(m_ws, services());
         const SyncRun run = engine.run(config, false, ChangeContext::local(QStringLiteral("agent")));
         m_changed.remove(config);
+        publishBreakers();
         Q_EMIT synced(run);
     } catch (const Error &e) {
+        publishBreakers();
         Q_EMIT problem(tr("Sync run failed: %1").arg(e.message()));
     }
 }
@@ -92,20 +97,29 @@ void AgentLoop::runDueSyncs()
     if (m_noSync)
         return;
     try {
-        SyncEngine::Services services;
-        services.http = &m_http;
-        SyncEngine engine(m_ws, services);
+        SyncEngine engine(m_ws, services());
         watchSources();
         QStringList due = engine.dueConfigs(Clock::current().now());
         for (const QString &name : std::as_const(m_changed))
             if (!due.contains(name))
                 due << name;
         m_changed.clear();
-        for (const QString &name : std::as_const(due))
-            Q_EMIT synced(engine.run(name, false, ChangeContext::local(QStringLiteral("agent"))));
+        for (const QString &name : std::as_const(due)) {
+            const SyncRun run = engine.run(name, false, ChangeContext::local(QStringLiteral("agent")));
+            publishBreakers();
+            Q_EMIT synced(run);
+        }
     } catch (const Error &e) {
         Q_EMIT problem(tr("Sync run failed: %1").arg(e.message()));
     }
+}
+
+SyncEngine::Services AgentLoop::services()
+{
+    SyncEngine::Services services;
+    services.http = &m_http;
+    services.secrets = m_secrets;
+    return services;
 }
 
 // CSV sources are watched: a saved sheet export runs its config at once instead of waiting for
@@ -160,6 +174,63 @@ void AgentLoop::heartbeat()
         m_lastBeat.start();
     } catch (const Error &e) {
         Q_EMIT problem(tr("Cannot write the controller heartbeat: %1").arg(e.message()));
+    }
+}
+
+// A breaker moved while a request was under way. Publish at once unless a write transaction of
+// this connection is open (the change would commit or roll back with someone else's work): then
+// the next publishBreakers() after the run writes it.
+void AgentLoop::onBreakerChanged()
+{
+    if (!m_ws.inTransaction())
+        publishBreakers();
+}
+
+void AgentLoop::publishBreakers()
+{
+    if (m_ws.inTransaction())
+        return;
+    QList<BreakerState> changed;
+    const QDateTime now = Clock::current().now();
+    for (const QString &upstream : m_http.knownUpstreams()) {
+        BreakerState s;
+        s.upstream = upstream;
+        switch (m_http.breakerState(upstream)) {
+        case net::CircuitBreaker::State::Closed: s.state = QStringLiteral("closed"); break;
+        case net::CircuitBreaker::State::Open: s.state = QStringLiteral("open"); break;
+        case net::CircuitBreaker::State::HalfOpen: s.state = QStringLiteral("half_open"); break;
+        }
+        s.failures = m_http.breakerFailures(upstream);
+        s.lastError = m_http.breakerLastError(upstream);
+        s.updatedAt = now;
+        s.publisher = m_self;
+        const QString fingerprint = s.state + u'|' + QString::number(s.failures) + u'|' + s.lastError;
+        if (m_published.value(upstream) == fingerprint)
+            continue;
+        // A healthy upstream nobody has published yet is not worth a write either.
+        if (!m_published.contains(upstream) && s.state == QLatin1String("closed") && s.failures == 0) {
+            bool known = false;
+            try {
+                for (const BreakerState &p : BreakerStateStore(m_ws).list())
+                    known = known || p.upstream == upstream;
+            } catch (const Error &) {
+                known = true;
+            }
+            if (!known) {
+                m_published.insert(upstream, fingerprint);
+                continue;
+            }
+        }
+        changed << s;
+    }
+    if (changed.isEmpty())
+        return;
+    try {
+        BreakerStateStore(m_ws).publish(changed);
+        for (const BreakerState &s : std::as_const(changed))
+            m_published.insert(s.upstream, s.state + u'|' + QString::number(s.failures) + u'|' + s.lastError);
+    } catch (const Error &e) {
+        Q_EMIT problem(tr("Cannot publish the circuit breaker states: %1").arg(e.message()));
     }
 }
 

@@ -5,6 +5,7 @@
 #include "sync/SyncEngine.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMetaType>
 #include <QObject>
 #include <QSet>
@@ -17,6 +18,7 @@ namespace sp {
 
 class ControllerLock;
 class CsvFileSource;
+class SecretStore;
 class Workspace;
 
 // One pass of whoever runs the controller (the headless agent or a console): the controller
@@ -46,6 +48,17 @@ public:
     void setHolder(const QString &holder) { m_self = holder; }
     QString holder() const { return m_self; }
 
+    // The loop's HTTP client (tests tune its retry and breaker policies).
+    net::HttpClient &http() { return m_http; }
+    // Where the sync engine reads sign-ins and tokens (default: the OS keychain). Tests pass a
+    // MemorySecretStore. Not owned.
+    void setSecretStore(SecretStore *secrets) { m_secrets = secrets; }
+
+    // Writes the state of every upstream the loop's HTTP client knows to the workspace
+    // (BreakerStateStore) when it differs from what this loop last published: after each sync
+    // run and tick, and when a breaker changes state. Never writes when nothing changed.
+    void publishBreakers();
+
 Q_SIGNALS:
     void decided(const sp::LedgerEntry &entry);
     void synced(const sp::SyncRun &run);
@@ -60,6 +73,8 @@ private:
     void watchSources();
     void applyRetention();
     void heartbeat();
+    SyncEngine::Services services();
+    void onBreakerChanged();
 
     Workspace &m_ws;
     ControllerLock &m_lock;
@@ -74,6 +89,10 @@ private:
     // One HTTP client for the loop's life: circuit breakers and rate limits remember the
     // upstreams across ticks.
     net::HttpClient m_http;
+    SecretStore *m_secrets = nullptr;
+    // What this loop last published per upstream ("state|failures|last error"), so an unchanged
+    // tick writes nothing.
+    QHash<QString, QString> m_published;
 };
 
 // For queued connections (BackgroundAgent forwards these across threads).

@@ -262,40 +262,55 @@ std::unique_ptr<SyncTarget> SyncEngine::makeTarget(const SyncTargetSpec &spec)
     return std::make_unique<FigmaSyncTarget>(http(), settings, *token);
 }
 
-void SyncEngine::readAndMap(const SyncConfig &config, SyncRun &run, VariableCollection *collection, net::CallStats *calls)
+Table SyncEngine::readSource(const SyncConfig &config, net::CallStats *calls)
 {
-    Table table;
-    if (config.source.kind == SourceSpec::Kind::Csv) {
-        table = CsvReader::readFile(config.source.path);
-    } else {
-        const OAuthSettings settings = OAuthSettings::load(m_ws);
-        OAuthSession session(settings, secrets(), OAuthSettings::clientSecret(secrets()).value_or(QString()));
-        if (!session.isSignedIn())
-            throw Error(ErrorKind::InvalidInput,
-                        tr("The source of \"%1\" is a Google spreadsheet and nobody is signed in to Google here: run "
-                           "`syncpilot-cli auth google sign-in`.")
-                            .arg(config.name));
-        SheetsSettings sheets;
-        sheets.spreadsheetId = config.source.spreadsheetId;
-        sheets.ranges = config.source.ranges;
-        const QString base = m_ws.meta(QStringLiteral("google.sheets_url"));
-        if (!base.isEmpty())
-            sheets.baseUrl = QUrl(base);
-        GoogleSheetsSource source(http(), sheets);
-        const QString upstream = source.upstream();
-        http().setRateLimit(upstream, GoogleSheetsSource::defaultRateLimit());
-        http().setAuthProvider(upstream, [&session](bool force) { return session.authorizationHeader(force); });
-        const QList<Table> tables = source.read();
-        *calls = source.stats();
-        if (tables.isEmpty())
-            invalid(tr("The spreadsheet %1 returned no sheet.").arg(config.source.spreadsheetId));
-        table = tables.first();
-    }
+    if (config.source.kind == SourceSpec::Kind::Csv)
+        return CsvReader::readFile(config.source.path);
+    const OAuthSettings settings = OAuthSettings::load(m_ws);
+    OAuthSession session(settings, secrets(), OAuthSettings::clientSecret(secrets()).value_or(QString()));
+    if (!session.isSignedIn())
+        throw Error(ErrorKind::InvalidInput,
+                    tr("The source of \"%1\" is a Google spreadsheet and nobody is signed in to Google here: run "
+                       "`syncpilot-cli auth google sign-in`.")
+                        .arg(config.name));
+    SheetsSettings sheets;
+    sheets.spreadsheetId = config.source.spreadsheetId;
+    sheets.ranges = config.source.ranges;
+    const QString base = m_ws.meta(QStringLiteral("google.sheets_url"));
+    if (!base.isEmpty())
+        sheets.baseUrl = QUrl(base);
+    GoogleSheetsSource source(http(), sheets);
+    const QString upstream = source.upstream();
+    http().setRateLimit(upstream, GoogleSheetsSource::defaultRateLimit());
+    http().setAuthProvider(upstream, [&session](bool force) { return session.authorizationHeader(force); });
+    const QList<Table> tables = source.read();
+    *calls = source.stats();
+    if (tables.isEmpty())
+        invalid(tr("The spreadsheet %1 returned no sheet.").arg(config.source.spreadsheetId));
+    return tables.first();
+}
+
+MappingSpec SyncEngine::mappingSpec(const SyncConfig &config)
+{
     MappingSpec spec = MappingSpec::fromJson(QJsonDocument(config.mapping).toJson(QJsonDocument::Compact),
                                              tr("the mapping of sync config %1").arg(config.name));
     if (spec.collection.isEmpty())
         spec.collection = config.name;
-    MappingResult mapped = Mapping::map(table, spec);
+    return spec;
+}
+
+SourcePreview SyncEngine::preview(const SyncConfig &config)
+{
+    SourcePreview p;
+    p.table = readSource(config, &p.calls);
+    p.mapping = Mapping::map(p.table, mappingSpec(config));
+    return p;
+}
+
+void SyncEngine::readAndMap(const SyncConfig &config, SyncRun &run, VariableCollection *collection, net::CallStats *calls)
+{
+    const Table table = readSource(config, calls);
+    MappingResult mapped = Mapping::map(table, mappingSpec(config));
     run.rowsRead = mapped.rowsRead;
     for (const MappingProblem &p : mapped.problems)
         run.problems << p.text();
@@ -409,7 +424,9 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
         if (t.path == RunPath::Legacy) {
             if (!c.dryRun)
                 return w;
-            t.preview = diffCollections(current(), c.collection).lines();
+            const CollectionDiff diff = diffCollections(current(), c.collection);
+            t.preview = diff.lines();
+            t.counts = TargetWriteCounts{diff.created(), diff.updated(), diff.deleted()};
             t.durationMs = w.timer.elapsed();
             return std::nullopt;
         }
@@ -453,6 +470,7 @@ std::optional<SyncEngine::PendingWrite> SyncEngine::prepareTarget(Context &c, co
         }
         if (c.dryRun) {
             t.preview = half->diff.lines();
+            t.counts = TargetWriteCounts{half->diff.created(), half->diff.updated(), half->diff.deleted()};
             if (w.syncFailure)
                 recordFailure(t, *w.syncFailure, w.target.get());
             t.durationMs = w.timer.elapsed();

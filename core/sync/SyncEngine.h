@@ -3,8 +3,10 @@
 #include "audit/AuditLog.h"
 #include "metrics/RunRecord.h"
 #include "net/CallStats.h"
+#include "sync/Mapping.h"
 #include "sync/SyncConfig.h"
 #include "sync/SyncTarget.h"
+#include "sync/Table.h"
 
 #include <QCoreApplication>
 #include <QJsonObject>
@@ -41,6 +43,7 @@ struct TargetRun
     int mismatches = 0;      // variables where sync's result differs from legacy's
     QStringList mismatchNames;
     QStringList preview;     // dry run: the diff that would be written, one line a change
+                             // (counts then says how many variables it would create, update, delete)
     qint64 durationMs = 0;
     net::CallStats calls;
     bool rehearsal = false;
@@ -72,6 +75,14 @@ struct SyncRun
     QJsonObject toJson() const;
 };
 
+// A config's source as read and mapped, without writing anything (the GUI's mapping preview).
+struct SourcePreview
+{
+    Table table;           // the sheet as the source delivered it
+    MappingResult mapping; // every problem with its cell (row and column index into table)
+    net::CallStats calls;
+};
+
 // Runs sync configs: reads the source once, maps it once, then writes every target on the path
 // the dual-mode manager picks for it, keeping each target's previous content for undo and
 // recording one run record per target for the guardrails.
@@ -95,6 +106,13 @@ public:
     // (and its run records).
     SyncRun run(const QString &config, bool dryRun, const ChangeContext &ctx);
 
+    // Reads config's source and maps it, as a run would, and writes nothing: the table and every
+    // mapping problem. Throws sp::Error when the source cannot be read (a missing file, nobody
+    // signed in for a spreadsheet) and net::RequestError when Google fails.
+    SourcePreview preview(const SyncConfig &config);
+    // The mapping a config uses (its JSON, the config name as the default collection).
+    static MappingSpec mappingSpec(const SyncConfig &config);
+
     // Puts back what the target held before the last write SyncPilot made to it (and keeps the
     // content it replaces, so an undo can be undone). Throws InvalidInput when there is nothing to undo.
     void undo(const QString &config, const QString &targetId, const ChangeContext &ctx);
@@ -117,6 +135,7 @@ private:
     net::HttpClient &http();
     SecretStore &secrets();
     void readAndMap(const SyncConfig &config, SyncRun &run, VariableCollection *collection, net::CallStats *calls);
+    Table readSource(const SyncConfig &config, net::CallStats *calls);
     struct PendingWrite;
     std::optional<PendingWrite> prepareTarget(Context &c, const SyncTargetSpec &spec, TargetRun &t);
     void applyWrite(Context &c, PendingWrite &w, TargetRun &t);

@@ -250,6 +250,30 @@ const QList<Migration> &migrations()
          },
          {},
          {}},
+        // The circuit breakers of the process that runs the sync engine, published so every console
+        // can show them (issue 5: Overview, Health): the current state per upstream, and an event
+        // for each change of state (the Health chart's breaker band). Written only on changes.
+        {5,
+         QStringLiteral("published circuit breaker states and their changes"),
+         {
+             QStringLiteral("CREATE TABLE breaker_states ("
+                            " upstream TEXT PRIMARY KEY,"
+                            " state TEXT NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),"
+                            " failures INTEGER NOT NULL DEFAULT 0,"
+                            " since TEXT NOT NULL,"
+                            " updated_at TEXT NOT NULL,"
+                            " last_error TEXT NOT NULL DEFAULT '',"
+                            " publisher TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE TABLE breaker_events ("
+                            " id {id},"
+                            " at TEXT NOT NULL,"
+                            " upstream TEXT NOT NULL,"
+                            " state TEXT NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),"
+                            " last_error TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE INDEX breaker_events_at ON breaker_events (at, id)"),
+         },
+         {},
+         {}},
     };
     return all;
 }

@@ -113,13 +113,22 @@ std::unique_ptr<Workspace> Workspace::open(const QString &location, OpenMode mod
         if (info.isDir())
             invalid(tr("Workspace %1 is a directory, not a workspace file.").arg(path));
         bool readOnly = false;
-        if (info.exists()) {
+        // The file's header is checked without opening it here when this process may already
+        // hold SQLite connections to it: closing any descriptor of a file drops every POSIX lock
+        // the process holds on it, so another process would then see no reader and could remove
+        // the WAL under our connections ("disk I/O error"). A wrong header is looked for only
+        // once SQLite itself has refused the file.
+        const auto checkHeader = [&path, &info] {
             QFile file(path);
             if (!file.open(QIODevice::ReadOnly))
                 invalid(tr("Workspace %1 cannot be read: %2").arg(path, file.errorString()));
             const QByteArray header = file.read(16);
             if (info.size() > 0 && header != QByteArrayLiteral("SQLite format 3\0"))
                 invalid(tr("%1 is not a SyncPilot workspace: it is not an SQLite database file.").arg(path));
+        };
+        if (info.exists()) {
+            if (!info.isReadable())
+                checkHeader(); // names the reason the file cannot be read
             // Root ignores permission bits, so honour a file marked read-only explicitly.
             readOnly = !info.isWritable() || !hasWriteBits(path);
         } else {
@@ -135,11 +144,17 @@ std::unique_ptr<Workspace> Workspace::open(const QString &location, OpenMode mod
         db.setDatabaseName(path);
         db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000;QSQLITE_OPEN_READONLY")
                                       : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-        if (!db.open())
+        if (!db.open()) {
+            if (info.exists())
+                checkHeader();
             fail(tr("Cannot open workspace %1: %2").arg(path, db.lastError().text().trimmed()));
+        }
         QSqlQuery probe(db);
-        if (!probe.exec(QStringLiteral("PRAGMA schema_version")))
+        if (!probe.exec(QStringLiteral("PRAGMA schema_version"))) {
+            if (info.exists())
+                checkHeader();
             invalid(tr("%1 is not a usable SyncPilot workspace: %2").arg(path, probe.lastError().text().trimmed()));
+        }
         probe.finish();
         if (!readOnly) {
             // WAL lets readers (the GUI, publish status) run while a writer commits.

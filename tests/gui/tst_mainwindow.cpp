@@ -9,6 +9,12 @@
 #include "Translations.h"
 
 #include "audit/AuditLog.h"
+#include "common/Clock.h"
+#include "metrics/RunRecordStore.h"
+#include "rollout/BackgroundAgent.h"
+#include "rollout/Controller.h"
+#include "rollout/Rollout.h"
+#include "rollout/RolloutPlan.h"
 #include "flags/FlagStore.h"
 #include "workspace/Workspace.h"
 
@@ -20,6 +26,8 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QStackedWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -164,6 +172,12 @@ private Q_SLOTS:
     void filterNarrowsTable();
     void germanTranslationLoads();
     void fontsAreInstalled();
+    void sidebarAndShortcutsShowEveryView();
+    void headerShowsAccountAndController_data() { test::addEngineColumn(); }
+    void headerShowsAccountAndController();
+    void controllerRollbackElsewhereNotifies_data() { test::addEngineColumn(); }
+    void controllerRollbackElsewhereNotifies();
+    void windowStateIsRemembered();
 
 private:
     QTemporaryDir m_dir;
@@ -181,7 +195,7 @@ void TstMainWindow::showsWorkspaceAndFlags()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -212,7 +226,7 @@ void TstMainWindow::clickingStateTogglesFlag()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTableView *view = tableOf(window);
@@ -243,7 +257,7 @@ void TstMainWindow::otherProcessChangeShowsUp()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTableView *view = tableOf(window);
@@ -274,7 +288,7 @@ void TstMainWindow::conflictIsReportedAndReloads()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     FlagTableModel *model = window.flagModel();
@@ -306,7 +320,7 @@ void TstMainWindow::killSwitchNeedsReason()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    ScriptedWindow window(*ws);
+    ScriptedWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *action = window.findChild<QAction *>(QStringLiteral("killSwitchAction"));
@@ -347,7 +361,7 @@ void TstMainWindow::killSwitchDialogRequiresText()
     const QString location = m_dir.filePath(QStringLiteral("dialog.sqlite"));
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -384,9 +398,10 @@ void TstMainWindow::killSwitchDialogRequiresText()
 
 void TstMainWindow::filterNarrowsTable()
 {
-    auto ws = Workspace::open(m_dir.filePath(QStringLiteral("filter.sqlite")));
+    const QString location = m_dir.filePath(QStringLiteral("filter.sqlite"));
+    auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTableView *view = tableOf(window);
@@ -412,9 +427,10 @@ void TstMainWindow::germanTranslationLoads()
 {
     QVERIFY(installTranslations(QLocale(QLocale::German, QLocale::Germany)));
     {
-        auto ws = Workspace::open(m_dir.filePath(QStringLiteral("deutsch.sqlite")));
+        const QString location = m_dir.filePath(QStringLiteral("deutsch.sqlite"));
+        auto ws = Workspace::open(location);
         seed(*ws);
-        MainWindow window(*ws);
+        MainWindow window(*ws, location);
         QTableView *view = tableOf(window);
         const QAbstractItemModel *m = view->model();
         QCOMPARE(m->headerData(FlagTableModel::PrerequisitesColumn, Qt::Horizontal).toString(), QStringLiteral("Voraussetzungen"));
@@ -440,7 +456,7 @@ void TstMainWindow::emergencyButtonRollsBackAndRestoreBringsItBack()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     seed(*ws);
-    MainWindow window(*ws);
+    MainWindow window(*ws, location);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *button = window.findChild<QToolButton *>(QStringLiteral("emergencyRollbackButton"));
@@ -471,6 +487,141 @@ void TstMainWindow::emergencyButtonRollsBackAndRestoreBringsItBack()
     QVERIFY2(text->text().startsWith(QStringLiteral("Restored")), qPrintable(text->text()));
     QVERIFY(!restore->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(cellText(view, QStringLiteral("gamma"), FlagTableModel::StateColumn), QStringLiteral("On"), 2000);
+}
+
+void TstMainWindow::sidebarAndShortcutsShowEveryView()
+{
+    const QString location = m_dir.filePath(QStringLiteral("shell.sqlite"));
+    auto ws = Workspace::open(location);
+    seed(*ws);
+    MainWindow window(*ws, location);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto *sidebar = window.findChild<QListWidget *>(QStringLiteral("sidebar"));
+    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QVERIFY(sidebar && pages);
+    QCOMPARE(sidebar->count(), int(MainWindow::PageCount));
+    QCOMPARE(pages->count(), int(MainWindow::PageCount));
+    QCOMPARE(window.currentPage(), MainWindow::PageOverview);
+    const QStringList names{QStringLiteral("Overview"), QStringLiteral("Flags"), QStringLiteral("Rollouts"),
+                            QStringLiteral("Sync"), QStringLiteral("Health"), QStringLiteral("Audit")};
+    for (int i = MainWindow::PageCount - 1; i >= 0; --i) {
+        QCOMPARE(sidebar->item(i)->text(), names.at(i));
+        auto *action = window.findChild<QAction *>(QStringLiteral("show%1Action").arg(MainWindow::pageName(MainWindow::Page(i))));
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        action->trigger();
+        QCOMPARE(window.currentPage(), MainWindow::Page(i));
+        QCOMPARE(pages->currentWidget(), window.page(MainWindow::Page(i)));
+        QCOMPARE(sidebar->currentRow(), i);
+    }
+    // Clicking the sidebar switches too, and the emergency button stays in view on every page.
+    sidebar->setCurrentRow(MainWindow::PageFlags);
+    QCOMPARE(pages->currentWidget(), window.page(MainWindow::PageFlags));
+    QVERIFY(window.findChild<QToolButton *>(QStringLiteral("emergencyRollbackButton"))->isVisible());
+    QVERIFY(tableOf(window)->isVisible());
+}
+
+void TstMainWindow::headerShowsAccountAndController()
+{
+    SP_FRESH_WORKSPACE(location, m_dir);
+    auto ws = Workspace::open(location);
+    seed(*ws);
+    MainWindow window(*ws, location);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *account = window.findChild<QLabel *>(QStringLiteral("accountLabel"));
+    auto *controller = window.findChild<QLabel *>(QStringLiteral("controllerLabel"));
+    QVERIFY(account && controller);
+    QCOMPARE(account->text(), QStringLiteral("Not signed in"));
+    QCOMPARE(controller->text(), QStringLiteral("Controller: not run by this console"));
+
+    // The console's agent takes the controller lock: the header says so.
+    BackgroundAgent agent(location, 200);
+    agent.setNoSync(true);
+    window.attachAgent(&agent);
+    agent.start();
+    QTRY_COMPARE_WITH_TIMEOUT(controller->text(), QStringLiteral("Controller: this console"), 10000);
+
+    // A second console on the same workspace finds it taken and says who holds it.
+    auto ws2 = Workspace::open(location);
+    MainWindow second(*ws2, location);
+    BackgroundAgent other(location, 200);
+    other.setNoSync(true);
+    second.attachAgent(&other);
+    other.start();
+    auto *secondController = second.findChild<QLabel *>(QStringLiteral("controllerLabel"));
+    QTRY_COMPARE_WITH_TIMEOUT(secondController->text(), QStringLiteral("Controller: elsewhere"), 10000);
+    QVERIFY(!secondController->toolTip().isEmpty());
+    other.stop();
+    agent.stop();
+}
+
+void TstMainWindow::controllerRollbackElsewhereNotifies()
+{
+    SP_FRESH_WORKSPACE(location, m_dir);
+    auto ws = Workspace::open(location);
+    seed(*ws);
+    const ChangeContext ctx = ChangeContext::local(QStringLiteral("test"));
+    FlagPatch on;
+    on.enabled = true;
+    FlagStore(*ws).update(QStringLiteral("beta"), on, ctx);
+    RolloutStore(*ws).start(QStringLiteral("beta"), RolloutPlan::parse(QStringLiteral("10:1h,50:1h,100")), QString(), ctx);
+
+    MainWindow window(*ws, location);
+    QSignalSpy acted(&window, &MainWindow::controllerActed);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // Another process's controller sees three critical errors on the sync path and rolls back.
+    {
+        auto other = Workspace::open(location);
+        const QDateTime now = Clock::current().now();
+        QList<RunRecord> failures;
+        for (int i = 0; i < 3; ++i) {
+            RunRecord r;
+            r.flagKey = QStringLiteral("beta");
+            r.config = QStringLiteral("tokens");
+            r.target = QStringLiteral("app-%1").arg(i);
+            r.path = RunPath::Sync;
+            r.startedAt = now.addSecs(-30 + i);
+            r.durationMs = 100;
+            r.ok = false;
+            r.errorClass = QStringLiteral("http_5xx");
+            r.critical = true;
+            failures << r;
+        }
+        RunRecordStore(*other).ingest(failures);
+        const QList<LedgerEntry> decisions = Controller(*other).tick();
+        QVERIFY(!decisions.isEmpty());
+        QCOMPARE(decisions.constLast().kind, QStringLiteral("rollback"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(acted.count(), 1, 3000);
+    QVERIFY(acted.at(0).at(0).toString().contains(QStringLiteral("beta")));
+    QVERIFY(acted.at(0).at(1).toString().contains(QStringLiteral("critical"), Qt::CaseInsensitive));
+    // Manual steps are not notified: only the controller's own decisions.
+    test::runCli(location, {QStringLiteral("flag"), QStringLiteral("set"), QStringLiteral("alpha"), QStringLiteral("--off")});
+    QTest::qWait(1200);
+    QCOMPARE(acted.count(), 1);
+}
+
+void TstMainWindow::windowStateIsRemembered()
+{
+    const QString location = m_dir.filePath(QStringLiteral("state.sqlite"));
+    auto ws = Workspace::open(location);
+    {
+        MainWindow window(*ws, location);
+        window.show();
+        window.resize(1111, 777);
+        window.showPage(MainWindow::PageHealth);
+        window.close(); // saves
+    }
+    MainWindow again(*ws, location);
+    QCOMPARE(again.currentPage(), MainWindow::PageOverview);
+    again.restoreSettings();
+    QCOMPARE(again.currentPage(), MainWindow::PageHealth);
+    QCOMPARE(again.size(), QSize(1111, 777));
 }
 
 QTEST_MAIN(TstMainWindow)

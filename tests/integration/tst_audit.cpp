@@ -208,6 +208,51 @@ private Q_SLOTS:
         QCOMPARE(count(window), 5);
     }
 
+    // The paging the GUI's audit table uses: newest first in pages below a seq, entries above
+    // the newest shown, counts, and a case-insensitive search over the reason.
+    void pagingCountAndReasonSearch_data() { test::addEngineColumn(); }
+    void pagingCountAndReasonSearch()
+    {
+        SP_FRESH_WORKSPACE(location, m_dir);
+        auto ws = Workspace::open(location);
+        populate(*ws);
+        const AuditLog log(*ws);
+        const auto seqs = [&](const AuditFilter &f) {
+            QList<qint64> out;
+            for (const AuditEntry &e : log.list(f))
+                out << e.seq;
+            return out;
+        };
+        AuditFilter page;
+        page.newestFirst = true;
+        page.limit = 2;
+        QCOMPARE(seqs(page), (QList<qint64>{5, 4}));
+        page.beforeSeq = 4;
+        QCOMPARE(seqs(page), (QList<qint64>{3, 2}));
+        page.beforeSeq = 2;
+        QCOMPARE(seqs(page), (QList<qint64>{1}));
+        AuditFilter above;
+        above.afterSeq = 3;
+        QCOMPARE(seqs(above), (QList<qint64>{4, 5}));
+        QCOMPARE(log.count(above), 2);
+        QCOMPARE(log.count({}), 5);
+        AuditFilter bobs;
+        bobs.actor = QStringLiteral("bob");
+        QCOMPARE(log.count(bobs), 3);
+        AuditFilter search;
+        search.reasonContains = QStringLiteral("CAREFULLY");
+        QCOMPARE(seqs(search), (QList<qint64>{1, 3}));
+        search.reasonContains = QStringLiteral("100%_\\");
+        QCOMPARE(log.count(search), 0); // LIKE wildcards from the user match literally
+        search.reasonContains = QStringLiteral("%");
+        QCOMPARE(log.count(search), 0);
+        // an export honours the search too
+        QBuffer buf;
+        buf.open(QIODevice::WriteOnly);
+        search.reasonContains = QStringLiteral("second line");
+        QCOMPARE(log.exportCsv(buf, search), 2);
+    }
+
     void fakeClockStampsEntries()
     {
         ManualClock clock(QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 678), QTimeZone::utc()));

@@ -415,7 +415,9 @@ private Q_SLOTS:
             QCOMPARE(snaps.first().before.value("flags").toObject().value(key).toObject().value("enabled").toBool(), true);
             QCOMPARE(snaps.first().after.value("flags").toObject().value(key).toObject().value("enabled").toBool(), false);
         }
-        const QList<AuditEntry> acts = AuditLog(*ws).list(AuditFilter{{}, {}, {}, {}, QStringLiteral("rollback.*"), 0});
+        AuditFilter rollbacks;
+        rollbacks.action = QStringLiteral("rollback.*");
+        const QList<AuditEntry> acts = AuditLog(*ws).list(rollbacks);
         QCOMPARE(acts.size(), 1);
         QCOMPARE(acts.first().action, QStringLiteral("rollback.gradual"));
         QVERIFY(acts.first().after.contains(QStringLiteral("\"order\":[\"c\",\"d\",\"b\",\"a\",\"\"]")));

@@ -255,6 +255,10 @@ private Q_SLOTS:
         QVERIFY(dry.dryRun);
         QCOMPARE(dry.targets.at(0).preview.size(), 1);
         QVERIFY2(dry.targets.at(0).preview.first().contains(QStringLiteral("color/bg")), qPrintable(dry.targets.at(0).preview.first()));
+        // the counts of a dry run say what the write would do
+        QCOMPARE(dry.targets.at(0).counts.updated, 1);
+        QCOMPARE(dry.targets.at(0).counts.created, 0);
+        QCOMPARE(dry.targets.at(0).counts.deleted, 0);
         QCOMPARE(readFile(f.targetPath(QStringLiteral("t1"))), before);
         QCOMPARE(f.count(QStringLiteral("SELECT COUNT(*) FROM run_records")), records);
         QCOMPARE(f.count(QStringLiteral("SELECT COUNT(*) FROM audit_log")), audit);
@@ -277,6 +281,14 @@ private Q_SLOTS:
         QByteArray bad = kSheet;
         bad.replace("#1e1e2e", "#12345");
         writeFile(f.sheet, bad);
+        // the preview reads and maps like a run and names the cell by row and column
+        const SourcePreview preview = SyncEngine(*f.ws).preview(f.config());
+        QCOMPARE(preview.table.rows.size(), 8);
+        QCOMPARE(preview.mapping.problems.size(), 1);
+        QCOMPARE(preview.mapping.problems.first().cell, QStringLiteral("tokens!D3"));
+        QCOMPARE(preview.mapping.problems.first().row, 2);
+        QCOMPARE(preview.mapping.problems.first().column, 3);
+        QCOMPARE(preview.table.cell(2, 3), QStringLiteral("#12345"));
         f.ws.reset();
         const CliResult cli = runCli(loc, {QStringLiteral("sync"), QStringLiteral("run"), QStringLiteral("tokens")});
         QCOMPARE(cli.exitCode, 3);

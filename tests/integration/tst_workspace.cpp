@@ -170,6 +170,33 @@ private Q_SLOTS:
         QCOMPARE(e.kind(), ErrorKind::InvalidInput);
     }
 
+    // Opening a second connection in the same process (the GUI's worker thread, a read-back)
+    // must not drop the first one's SQLite locks: if it did, another process closing its last
+    // connection would see no reader, delete the WAL and leave the first connection with
+    // "disk I/O error".
+    void secondOpenKeepsTheFirstConnectionsLocks()
+    {
+        const QString location = m_dir.filePath(QStringLiteral("locks.sqlite"));
+        auto first = Workspace::open(location);
+        FlagDraft a;
+        a.key = QStringLiteral("first");
+        FlagStore(*first).create(a, ChangeContext::local(QStringLiteral("test")));
+        QCOMPARE(FlagStore(*first).flags().size(), 1);
+        {
+            auto second = Workspace::open(location);
+            QCOMPARE(FlagStore(*second).flags().size(), 1);
+        }
+        const test::CliResult cli = test::runCli(location, {QStringLiteral("flag"), QStringLiteral("create"), QStringLiteral("second")});
+        QCOMPARE(cli.exitCode, 0);
+        QVERIFY(QFile::exists(location + QStringLiteral("-wal")));
+        QCOMPARE(FlagStore(*first).flags().size(), 2);
+        FlagDraft c;
+        c.key = QStringLiteral("third");
+        FlagStore(*first).create(c, ChangeContext::local(QStringLiteral("test")));
+        auto third = Workspace::open(location);
+        QCOMPARE(FlagStore(*third).flags().size(), 3);
+    }
+
     void directoryIsNotAWorkspace()
     {
         const Error e = openError(m_dir.path());

@@ -117,6 +117,10 @@ QVariant FlagTableModel::data(const QModelIndex &index, int role) const
         case LastChangeColumn: return lastChangeText(*flag);
         default: return {};
         }
+    case Qt::AccessibleDescriptionRole:
+        if (column == StateColumn)
+            return flag->enabled ? tr("Switch, on. Press Space to turn the flag off.") : tr("Switch, off. Press Space to turn the flag on.");
+        return {};
     case Qt::CheckStateRole:
         if (column == StateColumn)
             return flag->enabled ? Qt::Checked : Qt::Unchecked;
@@ -131,6 +135,8 @@ QVariant FlagTableModel::data(const QModelIndex &index, int role) const
         return flag->key;
     case SortRole:
         return sortValue(*flag, column);
+    case ForcedOffRole:
+        return flag->enabled && m_killSwitch && flag->isSync();
     case SearchRole:
         return QStringList{flag->key, flag->description, listText(flag->tags), listText(flag->prerequisites)}.join(QLatin1Char('\n'));
     default:
@@ -155,7 +161,7 @@ QVariant FlagTableModel::headerData(int section, Qt::Orientation orientation, in
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case StateColumn: return tr("The flag's master switch. Tick or untick to turn it on or off for everyone.");
+        case StateColumn: return tr("The flag's master switch. Click the switch or press Space to turn it on or off for everyone.");
         case PercentColumn: return tr("Share of targeting keys that get the flag while it is on.");
         case PrerequisitesColumn: return tr("Flags that must be on for the same context.");
         default: return {};
@@ -186,7 +192,7 @@ bool FlagTableModel::setData(const QModelIndex &index, const QVariant &value, in
     patch.expectedVersion = shown->version; // never overwrite a change this table has not shown
     const QString key = shown->key;
     try {
-        m_store.update(key, patch, ChangeContext::local(QStringLiteral("gui")));
+        m_store.update(key, patch, m_changeContext ? m_changeContext() : ChangeContext::local(QStringLiteral("gui")));
     } catch (const Error &e) {
         Q_EMIT writeFailed(e.message());
         if (e.kind() == ErrorKind::Conflict)

@@ -6,6 +6,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
+#include <functional>
+
 namespace sp {
 
 class Workspace;
@@ -24,12 +26,16 @@ public:
         KeyRole = Qt::UserRole + 1, // the flag key, whatever the column
         SortRole,                   // a value that sorts naturally (numbers, times)
         SearchRole,                 // key, description and tags: what the filter matches
+        ForcedOffRole,              // bool: on, but held off by the kill switch (tagged sync)
     };
 
     explicit FlagTableModel(Workspace &workspace, QObject *parent = nullptr);
 
     // Reload whenever the watcher sees a commit from any process.
     void watch(WorkspaceWatcher *watcher);
+    // Who writes (source "gui" and the signed-in account: ConsoleContext::change()). Without it,
+    // this OS user from the GUI.
+    void setChangeContext(std::function<ChangeContext()> provider) { m_changeContext = std::move(provider); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -67,6 +73,7 @@ private:
     QList<Flag> m_flags; // sorted by key
     bool m_killSwitch = false;
     qint64 m_revision = 0;
+    std::function<ChangeContext()> m_changeContext;
 };
 
 } // namespace sp

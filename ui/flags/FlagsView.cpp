@@ -44,7 +44,8 @@ void FlagsView::fitColumnsToContents(int stateColumn, const QString &stateText)
     const int padding = fontMetrics().averageCharWidth() * 3;
     for (int c = 0; c < header->count(); ++c)
         header->resizeSection(c, std::min(header->sectionSize(c) + padding, kMaxAutoColumnWidth));
-    const int indicator = style()->pixelMetric(QStyle::PM_IndicatorWidth, nullptr, this);
+    // The switch (about two text lines wide) or the style's check box.
+    const int indicator = std::max(style()->pixelMetric(QStyle::PM_IndicatorWidth, nullptr, this), fontMetrics().height() * 2);
     const int stateWidth = fontMetrics().horizontalAdvance(stateText) + indicator + padding * 2;
     header->resizeSection(stateColumn, std::max(header->sectionSize(stateColumn), stateWidth));
 }
