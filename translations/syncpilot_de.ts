@@ -244,6 +244,69 @@
     </message>
 </context>
 <context>
+    <name>AuditEntryFormatter</name>
+    <message>
+        <source>Entry #%1: %2 on %3</source>
+        <translation>Eintrag #%1: %2 für %3</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>%1 (%2 UTC)</source>
+        <translation>%1 (%2 UTC)</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>%1, signed in as %2</source>
+        <translation>%1, angemeldet als %2</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>(none given)</source>
+        <translation>(keiner angegeben)</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Geändert</translation>
+    </message>
+    <message>
+        <source>the value</source>
+        <translation>der Wert</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>nichts</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Vorher</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Nachher</translation>
+    </message>
+    <message>
+        <source>Previous hash</source>
+        <translation>Vorheriger Hash</translation>
+    </message>
+    <message>
+        <source>This hash</source>
+        <translation>Dieser Hash</translation>
+    </message>
+</context>
+<context>
     <name>AuditLog</name>
     <message>
         <source>entry %1 is missing (the next entry is %2)</source>
@@ -482,6 +545,10 @@
         <source>A PDF report needs the graphical part of Qt (QGuiApplication); this program started without it.</source>
         <translation>Ein PDF-Bericht braucht den grafischen Teil von Qt (QGuiApplication); dieses Programm wurde ohne ihn gestartet.</translation>
     </message>
+    <message>
+        <source>reason contains &quot;%1&quot;</source>
+        <translation>Grund enthält „%1“</translation>
+    </message>
 </context>
 <context>
     <name>AuthCommands</name>
@@ -678,6 +745,17 @@
     <message>
         <source>Would advance from %1 to %2.</source>
         <translation>Würde von %1 auf %2 weiterschalten.</translation>
+    </message>
+</context>
+<context>
+    <name>BreakerStateStore</name>
+    <message>
+        <source>A circuit breaker state needs an upstream.</source>
+        <translation>Ein Circuit-Breaker-Zustand braucht einen Upstream-Dienst.</translation>
+    </message>
+    <message>
+        <source>Circuit breaker state of %1: &quot;%2&quot; is not closed, open or half_open.</source>
+        <translation>Circuit-Breaker-Zustand von %1: „%2“ ist nicht closed, open oder half_open.</translation>
     </message>
 </context>
 <context>
@@ -1222,6 +1300,153 @@ Befehle:
     <message>
         <source>outside the rollout percentage</source>
         <translation>außerhalb des Rollout-Anteils</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceFormatter</name>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 (%2 % of legacy)</source>
+        <translation>%1 (%2 % von legacy)</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>gesund</translation>
+    </message>
+    <message>
+        <source>breached</source>
+        <translation>überschritten</translation>
+    </message>
+    <message>
+        <source>insufficient data</source>
+        <translation>zu wenige Daten</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Gestartet</translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation>Weitergeschaltet</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>Gehalten</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Pausiert</translation>
+    </message>
+    <message>
+        <source>Resumed</source>
+        <translation>Fortgesetzt</translation>
+    </message>
+    <message>
+        <source>Rolled back</source>
+        <translation>Zurückgerollt</translation>
+    </message>
+    <message>
+        <source>Emergency rollback</source>
+        <translation>Notfall-Rollback</translation>
+    </message>
+    <message>
+        <source>Aborted</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Restored</source>
+        <translation>Wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>Decided automatically by the %1.</source>
+        <translation>Automatisch entschieden vom %1.</translation>
+    </message>
+    <message>
+        <source>controller</source>
+        <translation>Controller</translation>
+    </message>
+    <message>
+        <source>Manual decision by %1 (from %2).</source>
+        <translation>Manuelle Entscheidung von %1 (über %2).</translation>
+    </message>
+    <message>
+        <source>No metric evidence was recorded with this decision.</source>
+        <translation>Zu dieser Entscheidung wurden keine Metrik-Belege aufgezeichnet.</translation>
+    </message>
+    <message>
+        <source>A manual step: no metric evidence, the operator decided.</source>
+        <translation>Ein manueller Schritt: keine Metrik-Belege, die Entscheidung traf die bedienende Person.</translation>
+    </message>
+    <message>
+        <source>Phase %1, held %2 of %3.</source>
+        <translation>Phase %1, %2 von %3 gehalten.</translation>
+    </message>
+    <message>
+        <source>Phase %1 (final).</source>
+        <translation>Phase %1 (Endphase).</translation>
+    </message>
+    <message>
+        <source>Tripped by guardrail &lt;b&gt;%1&lt;/b&gt;.</source>
+        <translation>Ausgelöst durch Guardrail &lt;b&gt;%1&lt;/b&gt;.</translation>
+    </message>
+    <message>
+        <source>Guardrail</source>
+        <translation>Guardrail</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>Schwellenwert</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>Stichproben</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Fenster</translation>
+    </message>
+    <message>
+        <source>In a row</source>
+        <translation>In Folge</translation>
+    </message>
+    <message>
+        <source>%1 (min %2)</source>
+        <translation>%1 (min. %2)</translation>
+    </message>
+    <message>
+        <source>%1 (legacy %2)</source>
+        <translation>%1 (legacy %2)</translation>
+    </message>
+    <message>
+        <source>%1 sync, %2 legacy (min %3)</source>
+        <translation>%1 sync, %2 legacy (min. %3)</translation>
+    </message>
+    <message>
+        <source>Raw evidence:</source>
+        <translation>Rohe Belege:</translation>
     </message>
 </context>
 <context>
@@ -1793,6 +2018,50 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>FlagHealthSummary</name>
+    <message numerus="yes">
+        <source>%1 (and %n more breached)</source>
+        <translation>
+            <numerusform>%1 (und %n weitere überschritten)</numerusform>
+            <numerusform>%1 (und %n weitere überschritten)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Rolled back at %1.</source>
+        <translation>Um %1 zurückgerollt.</translation>
+    </message>
+    <message>
+        <source>Rolled back at %1: %2</source>
+        <translation>Um %1 zurückgerollt: %2</translation>
+    </message>
+    <message>
+        <source>Rollout running without enough data for %1: %2</source>
+        <translation>Rollout läuft ohne genügend Daten für %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n guardrail(s) healthy.</source>
+        <translation>
+            <numerusform>%n Guardrail gesund.</numerusform>
+            <numerusform>Alle %n Guardrails gesund.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n guardrail(s) healthy; not enough runs yet for %1.</source>
+        <translation>
+            <numerusform>%n Guardrail gesund; noch nicht genug Läufe für %1.</numerusform>
+            <numerusform>%n Guardrails gesund; noch nicht genug Läufe für %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No guardrail applies to this flag.</source>
+        <translation>Für dieses Flag gilt keine Guardrail.</translation>
+    </message>
+    <message>
+        <source>Not enough runs yet to judge: %1</source>
+        <translation>Noch nicht genug Läufe für eine Beurteilung: %1</translation>
+    </message>
+</context>
+<context>
     <name>FlagRules</name>
     <message>
         <source>Invalid flag key &quot;%1&quot;: use 1-64 characters, a lower-case letter first, then a-z, 0-9, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
@@ -2207,6 +2476,53 @@ Befehle:
     <message>
         <source>the workspace</source>
         <translation>den Arbeitsbereich</translation>
+    </message>
+</context>
+<context>
+    <name>HealthQueryJob</name>
+    <message>
+        <source>legacy</source>
+        <translation>legacy</translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation>sync</translation>
+    </message>
+    <message>
+        <source>shadow</source>
+        <translation>shadow</translation>
+    </message>
+    <message>
+        <source>%1 p50</source>
+        <translation>%1 p50</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 %</source>
+        <translation>%1: %2 %3 %4 %</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 % of legacy (%5 %)</source>
+        <translation>%1: %2 %3 %4 % von legacy (%5 %)</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 % of legacy = %5 ms</source>
+        <translation>%1: %2 %3 %4 % von legacy = %5 ms</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 ms</source>
+        <translation>%1: %2 %3 %4 ms</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 in %5 min</source>
+        <translation>%1: %2 %3 %4 in %5 min</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 per run</source>
+        <translation>%1: %2 %3 %4 pro Lauf</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 % of legacy (%5 per run)</source>
+        <translation>%1: %2 %3 %4 % von legacy (%5 pro Lauf)</translation>
     </message>
 </context>
 <context>
@@ -3309,6 +3625,88 @@ Befehle:
     </message>
 </context>
 <context>
+    <name>RolloutText</name>
+    <message>
+        <source>Draft</source>
+        <translation>Entwurf</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Pausiert</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Rolled back</source>
+        <translation>Zurückgerollt</translation>
+    </message>
+    <message>
+        <source>Aborted</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>Endphase</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tage</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>hold time over</source>
+        <translation>Haltezeit abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>noch %1 s</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h left</source>
+        <translation>noch %1 d %2 h</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>noch %1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min left</source>
+        <translation>noch %1 min</translation>
+    </message>
+    <message>
+        <source>%1 for %2</source>
+        <translation>%1 für %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2: %3</source>
+        <translation>%1 von %2: %3</translation>
+    </message>
+</context>
+<context>
     <name>RunRecord</name>
     <message>
         <source>%1: field &quot;%2&quot; %3</source>
@@ -4153,14 +4551,6 @@ Befehle:
         <translation>SPRACHE</translation>
     </message>
     <message>
-        <source>Save a picture of the main window as a PNG file and exit.</source>
-        <translation>Ein Bild des Hauptfensters als PNG-Datei speichern und beenden.</translation>
-    </message>
-    <message>
-        <source>FILE</source>
-        <translation>DATEI</translation>
-    </message>
-    <message>
         <source>Unexpected argument &quot;%1&quot;; see --help.</source>
         <translation>Unerwartetes Argument „%1“; siehe --help.</translation>
     </message>
@@ -4171,10 +4561,6 @@ Befehle:
     <message>
         <source>Use either --workspace or --demo, not both.</source>
         <translation>Entweder --workspace oder --demo verwenden, nicht beides.</translation>
-    </message>
-    <message>
-        <source>--screenshot needs a file name.</source>
-        <translation>--screenshot braucht einen Dateinamen.</translation>
     </message>
     <message>
         <source>SyncPilot</source>
@@ -4189,16 +4575,36 @@ Befehle:
         <translation>Das Bildschirmfoto kann nicht nach %1 geschrieben werden.</translation>
     </message>
     <message>
-        <source>Controller</source>
-        <translation>Controller</translation>
+        <source>Cannot create the directory %1.</source>
+        <translation>Das Verzeichnis %1 kann nicht angelegt werden.</translation>
     </message>
     <message>
-        <source>Controller: this console</source>
-        <translation>Controller: diese Konsole</translation>
+        <source>Save a picture of every view (overview.png, flags.png, …) in DIR and exit.</source>
+        <translation>Ein Bild jeder Ansicht (overview.png, flags.png, …) in DIR speichern und beenden.</translation>
     </message>
     <message>
-        <source>Controller: elsewhere</source>
-        <translation>Controller: anderswo</translation>
+        <source>DIR</source>
+        <translation>DIR</translation>
+    </message>
+    <message>
+        <source>Colours: system (default), light or dark.</source>
+        <translation>Farben: system (Standard), light oder dark.</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>Print the time to the first window and the memory used, then exit.</source>
+        <translation>Die Zeit bis zum ersten Fenster und den Speicherverbrauch ausgeben, dann beenden.</translation>
+    </message>
+    <message>
+        <source>Unknown palette &quot;%1&quot;; use system, light or dark.</source>
+        <translation>Unbekannte Palette „%1“; verwenden Sie system, light oder dark.</translation>
+    </message>
+    <message>
+        <source>--screenshot needs a directory.</source>
+        <translation>--screenshot braucht ein Verzeichnis.</translation>
     </message>
 </context>
 <context>
@@ -4227,12 +4633,888 @@ Befehle:
         <source>Cannot write the controller heartbeat: %1</source>
         <translation>Das Lebenszeichen des Controllers kann nicht geschrieben werden: %1</translation>
     </message>
+    <message>
+        <source>Cannot publish the circuit breaker states: %1</source>
+        <translation>Die Circuit-Breaker-Zustände können nicht veröffentlicht werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>sp::AuditTableModel</name>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 UTC</source>
+        <translation>%1 UTC</translation>
+    </message>
+    <message>
+        <source>OS user %1, no account signed in</source>
+        <translation>OS-Benutzer %1, kein Konto angemeldet</translation>
+    </message>
+    <message>
+        <source>OS user %1, signed in as %2</source>
+        <translation>OS-Benutzer %1, angemeldet als %2</translation>
+    </message>
+    <message>
+        <source>Entry number in the chain; the newest entry is at the top</source>
+        <translation>Nummer des Eintrags in der Kette; der neueste Eintrag steht oben</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+</context>
+<context>
+    <name>sp::AuditView</name>
+    <message>
+        <source>Audit log</source>
+        <translation>Audit-Protokoll</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Gesamter Zeitraum</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>Eigener Zeitraum</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>Search reasons</source>
+        <translation>Gründe durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search the reasons…</source>
+        <translation>Gründe durchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Zeitraum:</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Bis:</translation>
+    </message>
+    <message>
+        <source>A&amp;ctor:</source>
+        <translation>A&amp;kteur:</translation>
+    </message>
+    <message>
+        <source>OS user, e.g. alice</source>
+        <translation>OS-Benutzer, z. B. alice</translation>
+    </message>
+    <message>
+        <source>O&amp;bject:</source>
+        <translation>Ob&amp;jekt:</translation>
+    </message>
+    <message>
+        <source>e.g. flag:checkout or flag:*</source>
+        <translation>z. B. flag:checkout oder flag:*</translation>
+    </message>
+    <message>
+        <source>Actio&amp;n:</source>
+        <translation>Ak&amp;tion:</translation>
+    </message>
+    <message>
+        <source>e.g. flag.update or killswitch.*</source>
+        <translation>z. B. flag.update oder killswitch.*</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Filter zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Filter problem</source>
+        <translation>Problem mit dem Filter</translation>
+    </message>
+    <message>
+        <source>Chain verification</source>
+        <translation>Prüfung der Kette</translation>
+    </message>
+    <message>
+        <source>&amp;Verify now</source>
+        <translation>Jetzt &amp;prüfen</translation>
+    </message>
+    <message>
+        <source>Check the whole hash chain again</source>
+        <translation>Die gesamte Hash-Kette erneut prüfen</translation>
+    </message>
+    <message>
+        <source>Number of entries</source>
+        <translation>Anzahl der Einträge</translation>
+    </message>
+    <message>
+        <source>CSV (RFC 4180)…</source>
+        <translation>CSV (RFC 4180)…</translation>
+    </message>
+    <message>
+        <source>JSON Lines…</source>
+        <translation>JSON Lines…</translation>
+    </message>
+    <message>
+        <source>PDF report (summary, chart, table)…</source>
+        <translation>PDF-Bericht (Zusammenfassung, Diagramm, Tabelle)…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportieren</translation>
+    </message>
+    <message>
+        <source>Export the entries of the current filter (Ctrl+E)</source>
+        <translation>Die Einträge des aktuellen Filters exportieren (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>Export result</source>
+        <translation>Exportergebnis</translation>
+    </message>
+    <message>
+        <source>Audit entries</source>
+        <translation>Audit-Einträge</translation>
+    </message>
+    <message>
+        <source>Entry details</source>
+        <translation>Eintragsdetails</translation>
+    </message>
+    <message>
+        <source>To: the end of the period (%1) must be later than From (%2).</source>
+        <translation>Bis: Das Ende des Zeitraums (%1) muss nach „Von“ (%2) liegen.</translation>
+    </message>
+    <message>
+        <source>Object: &quot;%1&quot; may only end with * (a prefix such as flag:*).</source>
+        <translation>Objekt: „%1“ darf nur auf * enden (ein Präfix wie flag:*).</translation>
+    </message>
+    <message>
+        <source>Action: &quot;%1&quot; may only end with * (a prefix such as rollout.*).</source>
+        <translation>Aktion: „%1“ darf nur auf * enden (ein Präfix wie rollout.*).</translation>
+    </message>
+    <message>
+        <source>Actor: &quot;%1&quot; must be an exact OS user name (no *).</source>
+        <translation>Akteur: „%1“ muss ein exakter OS-Benutzername sein (kein *).</translation>
+    </message>
+    <message>
+        <source>Entries unavailable</source>
+        <translation>Einträge nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Wird gezählt…</translation>
+    </message>
+    <message>
+        <source>1 entry</source>
+        <translation>1 Eintrag</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln entries</source>
+        <translation>
+            <numerusform>%Ln Eintrag</numerusform>
+            <numerusform>%Ln Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The audit log could not be read: %1</source>
+        <translation>Das Audit-Protokoll konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Loading the audit log…</source>
+        <translation>Audit-Protokoll wird geladen…</translation>
+    </message>
+    <message>
+        <source>No audit entries match these filters. Widen the period or clear the filters.</source>
+        <translation>Keine Audit-Einträge passen zu diesen Filtern. Erweitern Sie den Zeitraum oder setzen Sie die Filter zurück.</translation>
+    </message>
+    <message>
+        <source>The audit log is empty. Every change to flags, rollouts and sync configurations will be listed here, with who made it, when and why.</source>
+        <translation>Das Audit-Protokoll ist leer. Jede Änderung an Flags, Rollouts und Sync-Konfigurationen wird hier aufgeführt – mit Angabe, wer sie wann und warum vorgenommen hat.</translation>
+    </message>
+    <message>
+        <source>Select an entry to see what changed: the before and after states with the changed keys highlighted, the reason and the hashes that chain it.</source>
+        <translation>Wählen Sie einen Eintrag, um zu sehen, was sich geändert hat: den Zustand vorher und nachher mit hervorgehobenen geänderten Schlüsseln, den Grund und die Hashes, die ihn verketten.</translation>
+    </message>
+    <message>
+        <source>Loading entry #%1…</source>
+        <translation>Eintrag #%1 wird geladen…</translation>
+    </message>
+    <message>
+        <source>Entry #%1 is no longer in the audit log.</source>
+        <translation>Eintrag #%1 ist nicht mehr im Audit-Protokoll.</translation>
+    </message>
+    <message>
+        <source>Entry #%1 could not be read: %2</source>
+        <translation>Eintrag #%1 konnte nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>Verifying the hash chain…</source>
+        <translation>Hash-Kette wird geprüft…</translation>
+    </message>
+    <message>
+        <source>Chain intact: 1 entry, head %1</source>
+        <translation>Kette intakt: 1 Eintrag, Kopf %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Chain intact: %Ln entries, head %1</source>
+        <translation>
+            <numerusform>Kette intakt: %Ln Eintrag, Kopf %1</numerusform>
+            <numerusform>Kette intakt: %Ln Einträge, Kopf %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every entry links to the one before it and its hash matches. Chain head: %1</source>
+        <translation>Jeder Eintrag verweist auf den vorherigen, und sein Hash stimmt. Kopf der Kette: %1</translation>
+    </message>
+    <message>
+        <source>Chain broken at entry #%1: %2</source>
+        <translation>Kette beschädigt bei Eintrag #%1: %2</translation>
+    </message>
+    <message>
+        <source>The audit log was edited or entries were deleted outside SyncPilot. Exports are refused until this is resolved.</source>
+        <translation>Das Audit-Protokoll wurde außerhalb von SyncPilot bearbeitet oder es wurden Einträge gelöscht. Exporte werden verweigert, bis dies behoben ist.</translation>
+    </message>
+    <message>
+        <source>The chain could not be verified: %1</source>
+        <translation>Die Kette konnte nicht geprüft werden: %1</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON Lines files (*.jsonl)</source>
+        <translation>JSON-Lines-Dateien (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF-Dokumente (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export audit log</source>
+        <translation>Audit-Protokoll exportieren</translation>
+    </message>
+    <message>
+        <source>Export: correct the filter first (%1)</source>
+        <translation>Export: Korrigieren Sie zuerst den Filter (%1)</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>Wird nach %1 exportiert…</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Exported 1 entry to %1</source>
+        <translation>1 Eintrag nach %1 exportiert</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %Ln entries to %1</source>
+        <translation>
+            <numerusform>%Ln Eintrag nach %1 exportiert</numerusform>
+            <numerusform>%Ln Einträge nach %1 exportiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>sp::BackgroundAgent</name>
     <message>
         <source>Cannot run %1: the background agent is not running.</source>
         <translation>%1 kann nicht ausgeführt werden: der Hintergrund-Agent läuft nicht.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::BacktestPanel</name>
+    <message>
+        <source>Pla&amp;n:</source>
+        <translation>Pla&amp;n:</translation>
+    </message>
+    <message>
+        <source>Plan to replay</source>
+        <translation>Plan für den Backtest</translation>
+    </message>
+    <message>
+        <source>Custom plan to replay</source>
+        <translation>Eigener Plan für den Backtest</translation>
+    </message>
+    <message>
+        <source>P&amp;eriod:</source>
+        <translation>&amp;Zeitraum:</translation>
+    </message>
+    <message>
+        <source>Period to replay</source>
+        <translation>Zeitraum für den Backtest</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>R&amp;un backtest</source>
+        <translation>Backtest &amp;ausführen</translation>
+    </message>
+    <message>
+        <source>Run backtest</source>
+        <translation>Backtest ausführen</translation>
+    </message>
+    <message>
+        <source>Rollout %</source>
+        <translation>Rollout %</translation>
+    </message>
+    <message>
+        <source>Would pause</source>
+        <translation>Würde pausieren</translation>
+    </message>
+    <message>
+        <source>Would roll back</source>
+        <translation>Würde zurückrollen</translation>
+    </message>
+    <message>
+        <source>Backtest chart</source>
+        <translation>Backtest-Diagramm</translation>
+    </message>
+    <message>
+        <source>Backtest events</source>
+        <translation>Backtest-Ereignisse</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>What would have happened</source>
+        <translation>Was passiert wäre</translation>
+    </message>
+    <message>
+        <source>This rollout&apos;s plan</source>
+        <translation>Plan dieses Rollouts</translation>
+    </message>
+    <message>
+        <source>Template %1</source>
+        <translation>Vorlage %1</translation>
+    </message>
+    <message>
+        <source>Custom plan</source>
+        <translation>Eigener Plan</translation>
+    </message>
+    <message>
+        <source>Pick a plan and a period, then run the backtest: it replays the recorded runs of this flag through the plan and its guardrails, as the controller would have. Nothing is written.</source>
+        <translation>Wählen Sie einen Plan und einen Zeitraum und führen Sie dann den Backtest aus: Er spielt die aufgezeichneten Läufe dieses Flags mit dem Plan und seinen Guardrails nach, wie es der Controller getan hätte. Es wird nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Select a rollout to backtest its flag.</source>
+        <translation>Wählen Sie einen Rollout, um sein Flag einem Backtest zu unterziehen.</translation>
+    </message>
+    <message>
+        <source>Run the backtest to replay the recorded runs of %1 through a plan.</source>
+        <translation>Führen Sie den Backtest aus, um die aufgezeichneten Läufe von %1 mit einem Plan nachzuspielen.</translation>
+    </message>
+    <message>
+        <source>The selected rollout has no plan.</source>
+        <translation>Der ausgewählte Rollout hat keinen Plan.</translation>
+    </message>
+    <message>
+        <source>Custom plan: enter phases such as 5:1h,25:2h,100.</source>
+        <translation>Eigener Plan: Geben Sie Phasen wie 5:1h,25:2h,100 ein.</translation>
+    </message>
+    <message>
+        <source>Custom plan: %1</source>
+        <translation>Eigener Plan: %1</translation>
+    </message>
+    <message>
+        <source>Run the backtest to list what the controller would have done.</source>
+        <translation>Führen Sie den Backtest aus, um aufzulisten, was der Controller getan hätte.</translation>
+    </message>
+    <message>
+        <source>Replaying the recorded runs of %1…</source>
+        <translation>Die aufgezeichneten Läufe von %1 werden nachgespielt…</translation>
+    </message>
+    <message>
+        <source>The backtest failed: %1</source>
+        <translation>Der Backtest ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>still running</source>
+        <translation>noch laufend</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>zurückgerollt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run record(s) replayed through %1.</source>
+        <translation>
+            <numerusform>%n Laufdatensatz mit %1 nachgespielt.</numerusform>
+            <numerusform>%n Laufdatensätze mit %1 nachgespielt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The rollout would have ended %1 at %2.</source>
+        <translation>Endstand des Rollouts: %1 bei %2.</translation>
+    </message>
+    <message>
+        <source>There are no recorded runs in this period, so no guardrail could judge it.</source>
+        <translation>In diesem Zeitraum gibt es keine aufgezeichneten Läufe, daher konnte keine Guardrail ihn beurteilen.</translation>
+    </message>
+    <message>
+        <source>No decisions in this period: the plan would have held its first phase.</source>
+        <translation>Keine Entscheidungen in diesem Zeitraum: Der Plan hätte seine erste Phase gehalten.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::FlagDetailPanel</name>
+    <message>
+        <source>%1 %</source>
+        <comment>rollout percentage</comment>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Flag details</source>
+        <translation>Flag-Details</translation>
+    </message>
+    <message>
+        <source>Select a flag to see its details and to ramp its rollout percentage.</source>
+        <translation>Wählen Sie ein Flag, um seine Details zu sehen und seinen Rollout-Prozentsatz anzupassen.</translation>
+    </message>
+    <message>
+        <source>Flag key</source>
+        <translation>Flag-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Edit flag</source>
+        <translation>Flag bearbeiten</translation>
+    </message>
+    <message>
+        <source>Change the description, tags, prerequisites and segments (Enter)</source>
+        <translation>Beschreibung, Tags, Voraussetzungen und Segmente ändern (Enter)</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>Prerequisites</source>
+        <translation>Voraussetzungen</translation>
+    </message>
+    <message>
+        <source>Segments</source>
+        <translation>Segmente</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>Letzte Änderung</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Tags:</source>
+        <translation>Tags:</translation>
+    </message>
+    <message>
+        <source>Prerequisites:</source>
+        <translation>Voraussetzungen:</translation>
+    </message>
+    <message>
+        <source>Segments:</source>
+        <translation>Segmente:</translation>
+    </message>
+    <message>
+        <source>Last change:</source>
+        <translation>Letzte Änderung:</translation>
+    </message>
+    <message>
+        <source>Rollout percentage</source>
+        <translation>Rollout-Prozentsatz</translation>
+    </message>
+    <message>
+        <source>Share of targeting keys that get the flag while it is on, in steps of 0.1 %</source>
+        <translation>Anteil der Targeting-Schlüssel, die das Flag erhalten, solange es an ist, in Schritten von 0,1 %</translation>
+    </message>
+    <message>
+        <source>Rollout percentage value</source>
+        <translation>Wert des Rollout-Prozentsatzes</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <comment>spin box suffix</comment>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source>Rollout notice</source>
+        <translation>Rollout-Hinweis</translation>
+    </message>
+    <message>
+        <source>Preview of the change</source>
+        <translation>Vorschau der Änderung</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <source>Apply percentage</source>
+        <translation>Prozentsatz anwenden</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Reset percentage</source>
+        <translation>Prozentsatz zurücksetzen</translation>
+    </message>
+    <message>
+        <source>The flag “%1” no longer exists.</source>
+        <translation>Das Flag „%1“ existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>No description.</source>
+        <translation>Keine Beschreibung.</translation>
+    </message>
+    <message>
+        <source>On, %1</source>
+        <translation>An, %1</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>On, %1, but forced off by the kill switch (the flag is tagged sync)</source>
+        <translation>An, %1, aber vom Notschalter erzwungen aus (das Flag hat den Tag sync)</translation>
+    </message>
+    <message>
+        <source>included: %1</source>
+        <translation>eingeschlossen: %1</translation>
+    </message>
+    <message>
+        <source>excluded: %1</source>
+        <translation>ausgeschlossen: %1</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>unknown time</source>
+        <translation>unbekannte Zeit</translation>
+    </message>
+    <message>
+        <source>%1, %2 (version %3)</source>
+        <comment>who, when, version</comment>
+        <translation>%1, %2 (Version %3)</translation>
+    </message>
+    <message>
+        <source>%1, %2, from %3 (version %4)</source>
+        <comment>who, when, source (gui, cli, agent…), version</comment>
+        <translation>%1, %2, über %3 (Version %4)</translation>
+    </message>
+    <message>
+        <source>phase %1 of %2, %3</source>
+        <translation>Phase %1 von %2, %3</translation>
+    </message>
+    <message>
+        <source>A rollout is running on this flag (%1) and owns its percentage. You can still change it here, but the rollout&apos;s next phase sets it again.</source>
+        <translation>Auf diesem Flag läuft ein Rollout (%1), der seinen Prozentsatz steuert. Sie können ihn hier trotzdem ändern, aber die nächste Phase des Rollouts setzt ihn erneut.</translation>
+    </message>
+    <message>
+        <source>A paused rollout owns this flag&apos;s percentage (%1). A change made here lasts until the rollout resumes and sets its next phase.</source>
+        <translation>Ein pausierter Rollout steuert den Prozentsatz dieses Flags (%1). Eine hier vorgenommene Änderung gilt, bis der Rollout fortgesetzt wird und seine nächste Phase setzt.</translation>
+    </message>
+    <message>
+        <source>A draft rollout exists for this flag: starting it sets the percentage of its first phase.</source>
+        <translation>Für dieses Flag gibt es einen Rollout-Entwurf: Sein Start setzt den Prozentsatz seiner ersten Phase.</translation>
+    </message>
+    <message>
+        <source>The preview could not be computed: %1</source>
+        <translation>Die Vorschau konnte nicht berechnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Counting the known targets…</source>
+        <translation>Die bekannten Ziele werden gezählt…</translation>
+    </message>
+    <message>
+        <source>No known targets: no sync config is gated by this flag and no segment lists targeting keys.</source>
+        <translation>Keine bekannten Ziele: Keine Sync-Konfiguration hängt von diesem Flag ab und kein Segment listet Targeting-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 known targets change side: %3 turn on, %4 turn off.</source>
+        <translation>%1 von %2 bekannten Zielen wechseln die Seite: %3 werden eingeschaltet, %4 ausgeschaltet.</translation>
+    </message>
+    <message>
+        <source>The flag is off: nobody changes side until it is switched on.</source>
+        <translation>Das Flag ist aus: Niemand wechselt die Seite, bis es eingeschaltet wird.</translation>
+    </message>
+    <message>
+        <source>The kill switch holds this sync flag off everywhere.</source>
+        <translation>Der Notschalter hält dieses Sync-Flag überall aus.</translation>
+    </message>
+    <message>
+        <source>Set %1 to %2 (was %3)</source>
+        <translation>%1 auf %2 setzen (bisher %3)</translation>
+    </message>
+    <message>
+        <source>Move the slider to choose a new percentage first</source>
+        <translation>Bewegen Sie zuerst den Schieberegler, um einen neuen Prozentsatz zu wählen</translation>
+    </message>
+    <message>
+        <source>%1 is now at %2.</source>
+        <translation>%1 steht jetzt auf %2.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::FlagDialog</name>
+    <message>
+        <source>New flag</source>
+        <translation>Neues Flag</translation>
+    </message>
+    <message>
+        <source>Edit flag %1</source>
+        <translation>Flag %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>e.g. tokens.sync-path</source>
+        <translation>z. B. tokens.sync-path</translation>
+    </message>
+    <message>
+        <source>A flag&apos;s key cannot change: services ask for it by name.</source>
+        <translation>Der Schlüssel eines Flags kann sich nicht ändern: Dienste fragen es über seinen Namen ab.</translation>
+    </message>
+    <message>
+        <source>1-64 characters: a lower-case letter first, then a-z, 0-9, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>1–64 Zeichen: zuerst ein Kleinbuchstabe, dann a-z, 0-9, &apos;_&apos;, &apos;.&apos; oder &apos;-&apos;.</translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation>&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>What the flag turns on</source>
+        <translation>Was das Flag einschaltet</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>&amp;Beschreibung:</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>comma separated, e.g. sync, figma</source>
+        <translation>durch Kommas getrennt, z. B. sync, figma</translation>
+    </message>
+    <message>
+        <source>The tag sync puts the flag under the kill switch.</source>
+        <translation>Der Tag sync stellt das Flag unter den Notschalter.</translation>
+    </message>
+    <message>
+        <source>&amp;Tags:</source>
+        <translation>&amp;Tags:</translation>
+    </message>
+    <message>
+        <source>Prerequisites</source>
+        <translation>Voraussetzungen</translation>
+    </message>
+    <message>
+        <source>Flags that must be on for the same context.</source>
+        <translation>Flags, die für denselben Kontext an sein müssen.</translation>
+    </message>
+    <message>
+        <source>No other flags to require yet.</source>
+        <translation>Noch keine anderen Flags, die vorausgesetzt werden können.</translation>
+    </message>
+    <message>
+        <source>&amp;Prerequisites:</source>
+        <translation>&amp;Voraussetzungen:</translation>
+    </message>
+    <message>
+        <source>Included segments</source>
+        <translation>Eingeschlossene Segmente</translation>
+    </message>
+    <message>
+        <source>Excluded segments</source>
+        <translation>Ausgeschlossene Segmente</translation>
+    </message>
+    <message>
+        <source>No segments yet (create one with: syncpilot-cli segment create NAME).</source>
+        <translation>Noch keine Segmente (legen Sie eines an mit: syncpilot-cli segment create NAME).</translation>
+    </message>
+    <message>
+        <source>Segments:</source>
+        <translation>Segmente:</translation>
+    </message>
+    <message>
+        <source>Always on:</source>
+        <translation>Immer an:</translation>
+    </message>
+    <message>
+        <source>Always off:</source>
+        <translation>Immer aus:</translation>
+    </message>
+    <message>
+        <source>&amp;On</source>
+        <translation>&amp;An</translation>
+    </message>
+    <message>
+        <source>Flag on</source>
+        <translation>Flag an</translation>
+    </message>
+    <message>
+        <source>Rollout percentage</source>
+        <translation>Rollout-Prozentsatz</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <comment>spin box suffix</comment>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source>Rollout:</source>
+        <translation>Rollout:</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Anlegen</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Key: enter a key, e.g. tokens.sync-path.</source>
+        <translation>Schlüssel: Geben Sie einen Schlüssel ein, z. B. tokens.sync-path.</translation>
+    </message>
+    <message>
+        <source>Key: %1</source>
+        <translation>Schlüssel: %1</translation>
+    </message>
+    <message>
+        <source>Key: a flag called “%1” exists already.</source>
+        <translation>Schlüssel: Ein Flag namens „%1“ existiert bereits.</translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>Tags: %1</translation>
+    </message>
+    <message>
+        <source>Segments: “%1” cannot be both always on and always off.</source>
+        <translation>Segmente: „%1“ kann nicht zugleich immer an und immer aus sein.</translation>
     </message>
 </context>
 <context>
@@ -4296,16 +5578,333 @@ Befehle:
         <translation>Letzte Änderung</translation>
     </message>
     <message>
-        <source>The flag&apos;s master switch. Tick or untick to turn it on or off for everyone.</source>
-        <translation>Der Hauptschalter des Flags. Ankreuzen oder abwählen, um es für alle ein- oder auszuschalten.</translation>
-    </message>
-    <message>
         <source>Share of targeting keys that get the flag while it is on.</source>
         <translation>Anteil der Targeting-Schlüssel, die das Flag erhalten, solange es an ist.</translation>
     </message>
     <message>
         <source>Flags that must be on for the same context.</source>
         <translation>Flags, die für denselben Kontext an sein müssen.</translation>
+    </message>
+    <message>
+        <source>Switch, on. Press Space to turn the flag off.</source>
+        <translation>Schalter, an. Drücken Sie die Leertaste, um das Flag auszuschalten.</translation>
+    </message>
+    <message>
+        <source>Switch, off. Press Space to turn the flag on.</source>
+        <translation>Schalter, aus. Drücken Sie die Leertaste, um das Flag einzuschalten.</translation>
+    </message>
+    <message>
+        <source>The flag&apos;s master switch. Click the switch or press Space to turn it on or off for everyone.</source>
+        <translation>Der Hauptschalter des Flags. Klicken Sie auf den Schalter oder drücken Sie die Leertaste, um es für alle ein- oder auszuschalten.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::FlagsPage</name>
+    <message>
+        <source>New flag…</source>
+        <translation>Neues Flag…</translation>
+    </message>
+    <message>
+        <source>Create a flag (%1)</source>
+        <translation>Ein Flag anlegen (%1)</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Edit the selected flag (Enter or double-click)</source>
+        <translation>Das ausgewählte Flag bearbeiten (Enter oder Doppelklick)</translation>
+    </message>
+    <message>
+        <source>New flag</source>
+        <translation>Neues Flag</translation>
+    </message>
+    <message>
+        <source>Edit flag</source>
+        <translation>Flag bearbeiten</translation>
+    </message>
+    <message>
+        <source>Filter flags</source>
+        <translation>Flags filtern</translation>
+    </message>
+    <message>
+        <source>Filter by key, description, tag or prerequisite…</source>
+        <translation>Nach Schlüssel, Beschreibung, Tag oder Voraussetzung filtern…</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Flag count</source>
+        <translation>Anzahl der Flags</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>Flags</translation>
+    </message>
+    <message>
+        <source>Space on the State column turns the flag on or off; Enter edits the flag.</source>
+        <translation>Die Leertaste in der Spalte „Status“ schaltet das Flag ein oder aus; Enter bearbeitet das Flag.</translation>
+    </message>
+    <message>
+        <source>Flags: %1</source>
+        <translation>Flags: %1</translation>
+    </message>
+    <message>
+        <source>Flags: %1 of %2</source>
+        <translation>Flags: %1 von %2</translation>
+    </message>
+    <message>
+        <source>No flags yet.
+Create one with “New flag…” (%1).</source>
+        <translation>Noch keine Flags.
+Legen Sie eines mit „Neues Flag…“ (%1) an.</translation>
+    </message>
+    <message>
+        <source>No flag matches “%1”.</source>
+        <translation>Kein Flag passt zu „%1“.</translation>
+    </message>
+    <message>
+        <source>Created flag %1.</source>
+        <translation>Flag %1 angelegt.</translation>
+    </message>
+    <message>
+        <source>Saved flag %1.</source>
+        <translation>Flag %1 gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::HealthChartView</name>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>half open</source>
+        <translation>halb offen</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3)
+%4</source>
+        <translation>%1 (%2, %3)
+%4</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>manuell</translation>
+    </message>
+</context>
+<context>
+    <name>sp::HealthView</name>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>&amp;Flag:</source>
+        <translation>&amp;Flag:</translation>
+    </message>
+    <message>
+        <source>Flag to chart</source>
+        <translation>Flag für das Diagramm</translation>
+    </message>
+    <message>
+        <source>Flags with recorded runs come first.</source>
+        <translation>Flags mit aufgezeichneten Läufen stehen oben.</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>Letzte 15 Minuten</translation>
+    </message>
+    <message>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 h</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>7 d</source>
+        <translation>7 d</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <source>Live updates</source>
+        <translation>Live-Aktualisierung</translation>
+    </message>
+    <message>
+        <source>Update the charts every 2 seconds and keep the range ending now (%1)</source>
+        <translation>Die Diagramme alle 2 Sekunden aktualisieren und den Bereich bis jetzt reichen lassen (%1)</translation>
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation>Zoom zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Back to the selected range (Esc or double-click on a chart)</source>
+        <translation>Zurück zum gewählten Bereich (Esc oder Doppelklick auf ein Diagramm)</translation>
+    </message>
+    <message>
+        <source>Drag across a chart to zoom in, use the wheel to zoom, drag with the right button or Shift (or the arrow keys) to pan, double-click or Esc to reset.</source>
+        <translation>Über ein Diagramm ziehen zum Vergrößern, Mausrad zum Zoomen, mit der rechten Maustaste oder Umschalt (oder den Pfeiltasten) ziehen zum Verschieben, Doppelklick oder Esc zum Zurücksetzen.</translation>
+    </message>
+    <message>
+        <source>Error rate (%)</source>
+        <translation>Fehlerquote (%)</translation>
+    </message>
+    <message>
+        <source>Error rate chart</source>
+        <translation>Diagramm der Fehlerquote</translation>
+    </message>
+    <message>
+        <source>Latency (ms): p95 solid, p50 dotted</source>
+        <translation>Latenz (ms): p95 durchgezogen, p50 gepunktet</translation>
+    </message>
+    <message>
+        <source>Latency chart</source>
+        <translation>Diagramm der Latenz</translation>
+    </message>
+    <message>
+        <source>Runs per minute</source>
+        <translation>Läufe pro Minute</translation>
+    </message>
+    <message>
+        <source>Runs chart</source>
+        <translation>Diagramm der Läufe</translation>
+    </message>
+    <message>
+        <source>Mismatches per minute</source>
+        <translation>Abweichungen pro Minute</translation>
+    </message>
+    <message>
+        <source>Mismatches chart</source>
+        <translation>Diagramm der Abweichungen</translation>
+    </message>
+    <message>
+        <source>HTTP 429 responses per run</source>
+        <translation>HTTP-429-Antworten pro Lauf</translation>
+    </message>
+    <message>
+        <source>429 chart</source>
+        <translation>429-Diagramm</translation>
+    </message>
+    <message>
+        <source>Circuit breakers</source>
+        <translation>Circuit Breaker</translation>
+    </message>
+    <message>
+        <source>Circuit breaker chart</source>
+        <translation>Circuit-Breaker-Diagramm</translation>
+    </message>
+    <message>
+        <source>No health data</source>
+        <translation>Keine Zustandsdaten</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>No runs recorded in the last 7 days</source>
+        <translation>Keine Läufe in den letzten 7 Tagen aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>the zoomed range</source>
+        <translation>dem gezoomten Bereich</translation>
+    </message>
+    <message>
+        <source>the last 15 minutes</source>
+        <translation>den letzten 15 Minuten</translation>
+    </message>
+    <message>
+        <source>the last hour</source>
+        <translation>der letzten Stunde</translation>
+    </message>
+    <message>
+        <source>the last 24 hours</source>
+        <translation>den letzten 24 Stunden</translation>
+    </message>
+    <message>
+        <source>the last 7 days</source>
+        <translation>den letzten 7 Tagen</translation>
+    </message>
+    <message>
+        <source>this range</source>
+        <translation>diesem Bereich</translation>
+    </message>
+    <message>
+        <source>No flags in this workspace yet. Create a flag on the Flags page; its runs show up here.</source>
+        <translation>Noch keine Flags in diesem Arbeitsbereich. Legen Sie auf der Seite „Flags“ ein Flag an; seine Läufe erscheinen hier.</translation>
+    </message>
+    <message>
+        <source>Could not read the runs: %1</source>
+        <translation>Die Läufe konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>No runs of %1 in %2.
+Runs appear here as soon as the sync engine records them or they are imported with syncpilot-cli metrics ingest.</source>
+        <translation>Keine Läufe von %1 in %2.
+Läufe erscheinen hier, sobald die Sync-Engine sie aufzeichnet oder sie mit syncpilot-cli metrics ingest importiert werden.</translation>
+    </message>
+    <message>
+        <source>Circuit breakers: no state reported in this range</source>
+        <translation>Circuit Breaker: in diesem Bereich kein Zustand gemeldet</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n-min buckets</source>
+        <translation>
+            <numerusform>%n-min-Intervalle</numerusform>
+            <numerusform>%n-min-Intervalle</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n-h buckets</source>
+        <translation>
+            <numerusform>%n-h-Intervalle</numerusform>
+            <numerusform>%n-h-Intervalle</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 · updated %2%3</source>
+        <translation>%1 · aktualisiert %2%3</translation>
+    </message>
+    <message>
+        <source> · zoomed</source>
+        <translation> · gezoomt</translation>
     </message>
 </context>
 <context>
@@ -4382,10 +5981,6 @@ Befehle:
         <translation>Neu laden</translation>
     </message>
     <message>
-        <source>Read the flags from the workspace again (F5)</source>
-        <translation>Die Flags erneut aus dem Arbeitsbereich lesen (F5)</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
@@ -4394,20 +5989,8 @@ Befehle:
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <source>F&amp;lags</source>
-        <translation>F&amp;lags</translation>
-    </message>
-    <message>
         <source>Workspace</source>
         <translation>Arbeitsbereich</translation>
-    </message>
-    <message>
-        <source>Workspace toolbar</source>
-        <translation>Werkzeugleiste Arbeitsbereich</translation>
-    </message>
-    <message>
-        <source>Workspace:</source>
-        <translation>Arbeitsbereich:</translation>
     </message>
     <message>
         <source>Workspace location</source>
@@ -4422,24 +6005,8 @@ Befehle:
         <translation>Der Notschalter ist an: jedes Flag mit dem Tag sync ist für alle aus.</translation>
     </message>
     <message>
-        <source>Filter flags</source>
-        <translation>Flags filtern</translation>
-    </message>
-    <message>
-        <source>Filter by key, description, tag or prerequisite…</source>
-        <translation>Nach Schlüssel, Beschreibung, Tag oder Voraussetzung filtern…</translation>
-    </message>
-    <message>
-        <source>Find</source>
-        <translation>Suchen</translation>
-    </message>
-    <message>
         <source>Flags</source>
         <translation>Flags</translation>
-    </message>
-    <message>
-        <source>Flag count</source>
-        <translation>Anzahl der Flags</translation>
     </message>
     <message>
         <source>Workspace revision</source>
@@ -4456,14 +6023,6 @@ Befehle:
     <message>
         <source>Revision %1</source>
         <translation>Revision %1</translation>
-    </message>
-    <message>
-        <source>Flags: %1</source>
-        <translation>Flags: %1</translation>
-    </message>
-    <message>
-        <source>Flags: %1 of %2</source>
-        <translation>Flags: %1 von %2</translation>
     </message>
     <message>
         <source>Turn the kill switch on</source>
@@ -4508,16 +6067,6 @@ Begründung (wird im Audit-Protokoll festgehalten):</translation>
     <message>
         <source>Change not saved</source>
         <translation>Änderung nicht gespeichert</translation>
-    </message>
-    <message>
-        <source>No flags yet.
-Create one with: syncpilot-cli flag create KEY</source>
-        <translation>Noch keine Flags.
-Eines anlegen mit: syncpilot-cli flag create SCHLÜSSEL</translation>
-    </message>
-    <message>
-        <source>No flag matches “%1”.</source>
-        <translation>Kein Flag passt zu „%1“.</translation>
     </message>
     <message>
         <source>Emergency rollback</source>
@@ -4574,6 +6123,166 @@ Eines anlegen mit: syncpilot-cli flag create SCHLÜSSEL</translation>
     <message>
         <source>Restore refused: %1</source>
         <translation>Wiederherstellung abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>In Arbeit…</translation>
+    </message>
+    <message>
+        <source>Signed-in account</source>
+        <translation>Angemeldetes Konto</translation>
+    </message>
+    <message>
+        <source>Controller</source>
+        <translation>Controller</translation>
+    </message>
+    <message>
+        <source>Controller: not run by this console</source>
+        <translation>Controller: nicht von dieser Konsole ausgeführt</translation>
+    </message>
+    <message>
+        <source>This console does not run the controller; an agent or another console may.</source>
+        <translation>Diese Konsole führt den Controller nicht aus; ein Agent oder eine andere Konsole tut es möglicherweise.</translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation>Ansichten</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>What needs attention now</source>
+        <translation>Was jetzt Aufmerksamkeit braucht</translation>
+    </message>
+    <message>
+        <source>Switches, percentages and the kill switch</source>
+        <translation>Schalter, Prozentsätze und der Notschalter</translation>
+    </message>
+    <message>
+        <source>Rollouts</source>
+        <translation>Rollouts</translation>
+    </message>
+    <message>
+        <source>Phased plans, guardrails and decisions</source>
+        <translation>Phasenpläne, Guardrails und Entscheidungen</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Sources, mapping, targets and modes</source>
+        <translation>Quellen, Zuordnung, Ziele und Modi</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Live charts per flag and cohort</source>
+        <translation>Live-Diagramme pro Flag und Kohorte</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>Who changed what, verified and exportable</source>
+        <translation>Wer was geändert hat, geprüft und exportierbar</translation>
+    </message>
+    <message>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1 (Ctrl+%2)</translation>
+    </message>
+    <message>
+        <source>Read the workspace again (F5)</source>
+        <translation>Den Arbeitsbereich neu einlesen (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>SyncPilot will use %1 from its next start.</source>
+        <translation>SyncPilot verwendet %1 ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>&amp;Actions</source>
+        <translation>A&amp;ktionen</translation>
+    </message>
+    <message>
+        <source>Show SyncPilot</source>
+        <translation>SyncPilot anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Controller: starting…</source>
+        <translation>Controller: wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Controller: this console</source>
+        <translation>Controller: diese Konsole</translation>
+    </message>
+    <message>
+        <source>This console runs the controller and the sync engine while it is open.</source>
+        <translation>Diese Konsole führt den Controller und die Sync-Engine aus, solange sie geöffnet ist.</translation>
+    </message>
+    <message>
+        <source>Controller: elsewhere</source>
+        <translation>Controller: anderswo</translation>
+    </message>
+    <message>
+        <source>Another process runs the controller: %1</source>
+        <translation>Ein anderer Prozess führt den Controller aus: %1</translation>
+    </message>
+    <message>
+        <source>Another process took over the controller: %1</source>
+        <translation>Ein anderer Prozess hat den Controller übernommen: %1</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Nicht angemeldet</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>Angemeldet als %1</translation>
+    </message>
+    <message>
+        <source>Sign in with Google on the Sync view to read Google Sheets.</source>
+        <translation>Melden Sie sich in der Sync-Ansicht mit Google an, um Google Sheets zu lesen.</translation>
+    </message>
+    <message>
+        <source>Changes made here name %1 in the audit log.</source>
+        <translation>Hier vorgenommene Änderungen werden im Audit-Protokoll %1 zugeschrieben.</translation>
+    </message>
+    <message>
+        <source>Rollout of %1 paused</source>
+        <translation>Rollout von %1 pausiert</translation>
+    </message>
+    <message>
+        <source>%1 rolled back</source>
+        <translation>%1 zurückgerollt</translation>
+    </message>
+    <message>
+        <source>Emergency rollback by the controller</source>
+        <translation>Notfall-Rollback durch den Controller</translation>
+    </message>
+    <message>
+        <source>The controller acted: %1</source>
+        <translation>Der Controller hat gehandelt: %1</translation>
     </message>
 </context>
 <context>
@@ -4670,6 +6379,1226 @@ Eines anlegen mit: syncpilot-cli flag create SCHLÜSSEL</translation>
     <message>
         <source>The sign-in was removed from this computer, but %1 refused to revoke it (HTTP %2%3). Revoke SyncPilot&apos;s access in your Google account settings.</source>
         <translation>Die Anmeldung wurde von diesem Computer entfernt, aber %1 hat den Widerruf abgelehnt (HTTP %2%3). Widerrufen Sie den Zugriff von SyncPilot in den Einstellungen Ihres Google-Kontos.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::OverviewView</name>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Read everything again now</source>
+        <translation>Jetzt alles neu einlesen</translation>
+    </message>
+    <message>
+        <source>Refresh the overview</source>
+        <translation>Übersicht aktualisieren</translation>
+    </message>
+    <message>
+        <source>Running rollouts</source>
+        <translation>Laufende Rollouts</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Verbleibend</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>No rollout is running. Start one in Rollouts.</source>
+        <translation>Kein Rollout läuft. Starten Sie einen unter „Rollouts“.</translation>
+    </message>
+    <message>
+        <source>Health per flag</source>
+        <translation>Zustand pro Flag</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Warum</translation>
+    </message>
+    <message>
+        <source>No flag has a sync cohort or an active rollout yet, so there is no health to judge.</source>
+        <translation>Noch kein Flag hat eine Sync-Kohorte oder einen aktiven Rollout, daher gibt es keinen Zustand zu beurteilen.</translation>
+    </message>
+    <message>
+        <source>Last sync per config</source>
+        <translation>Letzter Sync pro Konfiguration</translation>
+    </message>
+    <message>
+        <source>Config</source>
+        <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Last run</source>
+        <translation>Letzter Lauf</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Targets</source>
+        <translation>Ziele</translation>
+    </message>
+    <message>
+        <source>No sync config yet. Add one in Sync.</source>
+        <translation>Noch keine Sync-Konfiguration. Legen Sie eine unter „Sync“ an.</translation>
+    </message>
+    <message>
+        <source>Open circuit breakers</source>
+        <translation>Offene Circuit Breaker</translation>
+    </message>
+    <message>
+        <source>Upstream</source>
+        <translation>Upstream-Dienst</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>Seit</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>All upstreams healthy.</source>
+        <translation>Alle Upstream-Dienste gesund.</translation>
+    </message>
+    <message>
+        <source>Recent controller decisions</source>
+        <translation>Letzte Entscheidungen des Controllers</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>No decision yet: starting, advancing, pausing or rolling back a rollout is recorded here.</source>
+        <translation>Noch keine Entscheidung: Das Starten, Weiterschalten, Pausieren oder Zurückrollen eines Rollouts wird hier festgehalten.</translation>
+    </message>
+    <message>
+        <source>Could not read the workspace: %1</source>
+        <translation>Der Arbeitsbereich konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Updated %1; refreshes on every change and every %2 s.</source>
+        <translation>Stand: %1; wird bei jeder Änderung und alle %2 s aktualisiert.</translation>
+    </message>
+    <message>
+        <source>hold time over</source>
+        <translation>Haltezeit abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>noch %1 s</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h left</source>
+        <translation>noch %1 d %2 h</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>noch %1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min left</source>
+        <translation>noch %1 min</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n min</numerusform>
+            <numerusform>vor %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1, phase %2 of %3</source>
+        <translation>%1, Phase %2 von %3</translation>
+    </message>
+    <message>
+        <source>final phase</source>
+        <translation>Endphase</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Running; %1</source>
+        <translation>Läuft; %1</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Pausiert</translation>
+    </message>
+    <message>
+        <source>Paused: %1</source>
+        <translation>Pausiert: %1</translation>
+    </message>
+    <message>
+        <source>not started</source>
+        <translation>nicht gestartet</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Entwurf</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>Gesund</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>Kritisch</translation>
+    </message>
+    <message>
+        <source>No data</source>
+        <translation>Keine Daten</translation>
+    </message>
+    <message>
+        <source>%1 ok, %2 failed</source>
+        <translation>%1 ok, %2 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>, %1 not run</source>
+        <translation>, %1 nicht gelaufen</translation>
+    </message>
+    <message>
+        <source>%1 (fallback)</source>
+        <translation>%1 (Rückfall)</translation>
+    </message>
+    <message>
+        <source>never run</source>
+        <translation>nie gelaufen</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>partial</source>
+        <translation>teilweise</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>half-open</source>
+        <translation>halb offen</translation>
+    </message>
+    <message>
+        <source>(no error text)</source>
+        <translation>(kein Fehlertext)</translation>
+    </message>
+    <message>
+        <source>%1
+%2 failure(s) in a row; published by %3</source>
+        <translation>%1
+%2 Fehlschläge in Folge; veröffentlicht von %3</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>sp::PhaseTimeline</name>
+    <message>
+        <source>Rollout phases</source>
+        <translation>Rollout-Phasen</translation>
+    </message>
+    <message>
+        <source>%1 — phase %2</source>
+        <translation>%1 — Phase %2</translation>
+    </message>
+    <message>
+        <source>Paused at %1</source>
+        <translation>Pausiert bei %1</translation>
+    </message>
+    <message>
+        <source>Rolled back at %1</source>
+        <translation>Zurückgerollt bei %1</translation>
+    </message>
+    <message>
+        <source>Aborted at %1</source>
+        <translation>Abgebrochen bei %1</translation>
+    </message>
+    <message>
+        <source>Completed at %1</source>
+        <translation>Abgeschlossen bei %1</translation>
+    </message>
+    <message>
+        <source>No rollout selected.</source>
+        <translation>Kein Rollout ausgewählt.</translation>
+    </message>
+    <message>
+        <source>Phase %1: %2, %3</source>
+        <translation>Phase %1: %2, %3</translation>
+    </message>
+    <message>
+        <source>held %1</source>
+        <translation>%1 gehalten</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>Endphase</translation>
+    </message>
+    <message>
+        <source> (done)</source>
+        <translation> (erledigt)</translation>
+    </message>
+    <message>
+        <source> (current, %1)</source>
+        <translation> (aktuell, %1)</translation>
+    </message>
+    <message>
+        <source>%1. %2.</source>
+        <translation>%1. %2.</translation>
+    </message>
+    <message>
+        <source>Select a rollout to see its phases.</source>
+        <translation>Wählen Sie einen Rollout, um seine Phasen zu sehen.</translation>
+    </message>
+    <message>
+        <source>hold %1</source>
+        <translation>Haltezeit %1</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>aktuell</translation>
+    </message>
+</context>
+<context>
+    <name>sp::RolloutsView</name>
+    <message>
+        <source>Rollouts</source>
+        <translation>Rollouts</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Rollouts&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Rollouts&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Start rollout…</source>
+        <translation>Rollout &amp;starten…</translation>
+    </message>
+    <message>
+        <source>Start rollout</source>
+        <translation>Rollout starten</translation>
+    </message>
+    <message>
+        <source>Start a phased rollout of a flag from a template or a custom plan</source>
+        <translation>Einen stufenweisen Rollout eines Flags aus einer Vorlage oder einem eigenen Plan starten</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Verbleibend</translation>
+    </message>
+    <message>
+        <source>No rollouts yet.
+Start one with &quot;Start rollout…&quot;: pick a flag and a template such as canary (5 % → 25 % → 50 % → 100 %).</source>
+        <translation>Noch keine Rollouts.
+Starten Sie einen mit „Rollout starten…“: Wählen Sie ein Flag und eine Vorlage wie canary (5 % → 25 % → 50 % → 100 %).</translation>
+    </message>
+    <message>
+        <source>Select a rollout to see its phases, guardrails and decisions.</source>
+        <translation>Wählen Sie einen Rollout, um seine Phasen, Guardrails und Entscheidungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Reason (optional, kept in the audit log and the ledger)</source>
+        <translation>Grund (optional, wird im Audit-Protokoll und im Entscheidungsprotokoll gespeichert)</translation>
+    </message>
+    <message>
+        <source>&amp;Advance</source>
+        <translation>&amp;Weiterschalten</translation>
+    </message>
+    <message>
+        <source>Advance</source>
+        <translation>Weiterschalten</translation>
+    </message>
+    <message>
+        <source>Move to the next phase now, without waiting for the hold time</source>
+        <translation>Jetzt zur nächsten Phase wechseln, ohne die Haltezeit abzuwarten</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Pausieren</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausieren</translation>
+    </message>
+    <message>
+        <source>Stop advancing; the flag keeps its current phase</source>
+        <translation>Nicht mehr weiterschalten; das Flag behält seine aktuelle Phase</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Continue the rollout; the phase&apos;s hold time starts again</source>
+        <translation>Den Rollout fortsetzen; die Haltezeit der Phase beginnt von vorn</translation>
+    </message>
+    <message>
+        <source>A&amp;bort…</source>
+        <translation>A&amp;bbrechen…</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the rollout where it is; the flag keeps its settings</source>
+        <translation>Den Rollout an der aktuellen Stelle beenden; das Flag behält seine Einstellungen</translation>
+    </message>
+    <message>
+        <source>Guardrails</source>
+        <translation>Guardrails</translation>
+    </message>
+    <message>
+        <source>Guardrail</source>
+        <translation>Guardrail</translation>
+    </message>
+    <message>
+        <source>When it acts, and where it stands</source>
+        <translation>Wann sie eingreift und wo sie steht</translation>
+    </message>
+    <message>
+        <source>&amp;Guardrails</source>
+        <translation>&amp;Guardrails</translation>
+    </message>
+    <message>
+        <source>Decision ledger</source>
+        <translation>Entscheidungsprotokoll</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>Wie</translation>
+    </message>
+    <message>
+        <source>Actor / source</source>
+        <translation>Akteur / Quelle</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>Evidence of the selected decision</source>
+        <translation>Belege der ausgewählten Entscheidung</translation>
+    </message>
+    <message>
+        <source>Select a decision to see the evidence behind it.</source>
+        <translation>Wählen Sie eine Entscheidung, um die Belege dahinter zu sehen.</translation>
+    </message>
+    <message>
+        <source>&amp;Decisions</source>
+        <translation>&amp;Entscheidungen</translation>
+    </message>
+    <message>
+        <source>Back&amp;test</source>
+        <translation>Back&amp;test</translation>
+    </message>
+    <message>
+        <source>Could not read the rollouts: %1</source>
+        <translation>Die Rollouts konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Custom plan: %1</source>
+        <translation>Eigener Plan: %1</translation>
+    </message>
+    <message>
+        <source>Template %1: %2</source>
+        <translation>Vorlage %1: %2</translation>
+    </message>
+    <message>
+        <source>Started %1.</source>
+        <translation>Gestartet am %1.</translation>
+    </message>
+    <message>
+        <source>Could not read the decision ledger: %1</source>
+        <translation>Das Entscheidungsprotokoll konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>manuell</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Evaluating the guardrails of %1…</source>
+        <translation>Die Guardrails von %1 werden ausgewertet…</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>gesund</translation>
+    </message>
+    <message>
+        <source>breached</source>
+        <translation>überschritten</translation>
+    </message>
+    <message>
+        <source>insufficient data</source>
+        <translation>zu wenige Daten</translation>
+    </message>
+    <message>
+        <source>No guardrails are in force for %1: the controller advances on hold time alone.</source>
+        <translation>Für %1 gelten keine Guardrails: Der Controller schaltet allein nach Haltezeit weiter.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n guardrail(s) of %1 breached now.</source>
+        <translation>
+            <numerusform>%n Guardrail von %1 ist gerade überschritten.</numerusform>
+            <numerusform>%n Guardrails von %1 sind gerade überschritten.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The guardrails of %1, evaluated over the recorded runs just now:</source>
+        <translation>Die Guardrails von %1, soeben über die aufgezeichneten Läufe ausgewertet:</translation>
+    </message>
+    <message>
+        <source>Could not evaluate the guardrails: %1</source>
+        <translation>Die Guardrails konnten nicht ausgewertet werden: %1</translation>
+    </message>
+    <message>
+        <source>Rollout of %1: %2 at %3.</source>
+        <translation>Rollout von %1: %2 bei %3.</translation>
+    </message>
+    <message>
+        <source>Abort rollout</source>
+        <translation>Rollout abbrechen</translation>
+    </message>
+    <message>
+        <source>Abort the rollout of %1 at %2?</source>
+        <translation>Den Rollout von %1 bei %2 abbrechen?</translation>
+    </message>
+    <message>
+        <source>The plan stops where it is and the flag keeps its current settings. Use a rollback to turn the flag off.</source>
+        <translation>Der Plan stoppt an der aktuellen Stelle und das Flag behält seine aktuellen Einstellungen. Verwenden Sie einen Rollback, um das Flag auszuschalten.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::StartRolloutDialog</name>
+    <message>
+        <source>Start rollout</source>
+        <translation>Rollout starten</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>&amp;Flag:</source>
+        <translation>&amp;Flag:</translation>
+    </message>
+    <message>
+        <source>&amp;Template</source>
+        <translation>&amp;Vorlage</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>&amp;Custom plan</source>
+        <translation>&amp;Eigener Plan</translation>
+    </message>
+    <message>
+        <source>Custom plan</source>
+        <translation>Eigener Plan</translation>
+    </message>
+    <message>
+        <source>Phases PERCENT:HOLD or segment=NAME:HOLD, comma-separated; the last needs no hold. Durations: s, m, h, d.</source>
+        <translation>Phasen PROZENT:HALTEZEIT oder segment=NAME:HALTEZEIT, durch Kommas getrennt; die letzte braucht keine Haltezeit. Dauern: s, m, h, d.</translation>
+    </message>
+    <message>
+        <source>Phases of the plan</source>
+        <translation>Phasen des Plans</translation>
+    </message>
+    <message>
+        <source>Phases:</source>
+        <translation>Phasen:</translation>
+    </message>
+    <message>
+        <source>Problem with the plan</source>
+        <translation>Problem mit dem Plan</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Optional: why (kept in the audit log and the ledger)</source>
+        <translation>Optional: warum (wird im Audit-Protokoll und im Entscheidungsprotokoll gespeichert)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Grund:</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>Enter a plan such as 5:24h,25:48h,50:72h,100.</source>
+        <translation>Geben Sie einen Plan ein, etwa 5:24h,25:48h,50:72h,100.</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>This workspace has no flags yet. Create a flag first.</source>
+        <translation>Dieser Arbeitsbereich hat noch keine Flags. Legen Sie zuerst ein Flag an.</translation>
+    </message>
+    <message>
+        <source>Started the rollout of %1 at %2.</source>
+        <translation>Rollout von %1 bei %2 gestartet.</translation>
+    </message>
+</context>
+<context>
+    <name>sp::SyncView</name>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Could not start a browser. Open this address to sign in: %1</source>
+        <translation>Es konnte kein Browser gestartet werden. Öffnen Sie diese Adresse, um sich anzumelden: %1</translation>
+    </message>
+    <message>
+        <source>Signed in to Google as %1.</source>
+        <translation>Bei Google angemeldet als %1.</translation>
+    </message>
+    <message>
+        <source>Google sign-in cancelled.</source>
+        <translation>Google-Anmeldung abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Sync configs</source>
+        <translation>Sync-Konfigurationen</translation>
+    </message>
+    <message>
+        <source>Config</source>
+        <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Last run</source>
+        <translation>Letzter Lauf</translation>
+    </message>
+    <message>
+        <source>No sync configs yet.
+Add one with `syncpilot-cli sync config add NAME --flag KEY --source csv:PATH --target ID=dtcg:PATH`; it shows up here at once.</source>
+        <translation>Noch keine Sync-Konfigurationen.
+Legen Sie eine an mit `syncpilot-cli sync config add NAME --flag KEY --source csv:PATH --target ID=dtcg:PATH`; sie erscheint sofort hier.</translation>
+    </message>
+    <message>
+        <source>Rehearsal banner</source>
+        <translation>Probelauf-Hinweis</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>Quelle:</translation>
+    </message>
+    <message>
+        <source>Sign in with Google</source>
+        <translation>Mit Google anmelden</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in</source>
+        <translation>Anmeldung abbrechen</translation>
+    </message>
+    <message>
+        <source>Google:</source>
+        <translation>Google:</translation>
+    </message>
+    <message>
+        <source>legacy</source>
+        <translation>legacy</translation>
+    </message>
+    <message>
+        <source>hybrid</source>
+        <translation>hybrid</translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation>sync</translation>
+    </message>
+    <message>
+        <source>legacy: full replace of every target; hybrid: legacy is written and the sync path is computed and compared; sync: targets the flag turns on get only the changes</source>
+        <translation>legacy: vollständiges Ersetzen jedes Ziels; hybrid: legacy wird geschrieben und der Sync-Pfad wird berechnet und verglichen; sync: Ziele, die das Flag einschaltet, erhalten nur die Änderungen</translation>
+    </message>
+    <message>
+        <source>Mode:</source>
+        <translation>Modus:</translation>
+    </message>
+    <message>
+        <source>Why the mode cannot be chosen</source>
+        <translation>Warum der Modus nicht gewählt werden kann</translation>
+    </message>
+    <message>
+        <source>Preview run</source>
+        <translation>Vorschau-Lauf</translation>
+    </message>
+    <message>
+        <source>Read, map and show the changes each target would get; nothing is written.</source>
+        <translation>Lesen, zuordnen und die Änderungen zeigen, die jedes Ziel erhalten würde; es wird nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Run now</source>
+        <translation>Jetzt ausführen</translation>
+    </message>
+    <message>
+        <source>Run the sync now and write every target on its path (Ctrl+R).</source>
+        <translation>Den Sync jetzt ausführen und jedes Ziel auf seinem Pfad schreiben (Ctrl+R).</translation>
+    </message>
+    <message>
+        <source>Read source again</source>
+        <translation>Quelle neu lesen</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>In Arbeit</translation>
+    </message>
+    <message>
+        <source>Result of the last run</source>
+        <translation>Ergebnis des letzten Laufs</translation>
+    </message>
+    <message>
+        <source>This config has no targets yet. Add one with `syncpilot-cli sync target add CONFIG ID=dtcg:PATH`.</source>
+        <translation>Diese Konfiguration hat noch keine Ziele. Fügen Sie eines hinzu mit `syncpilot-cli sync target add CONFIG ID=dtcg:PATH`.</translation>
+    </message>
+    <message>
+        <source>Targets</source>
+        <translation>Ziele</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <source>Path now</source>
+        <translation>Pfad jetzt</translation>
+    </message>
+    <message>
+        <source>Last path</source>
+        <translation>Letzter Pfad</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Undo last write</source>
+        <translation>Letzten Schreibvorgang rückgängig machen</translation>
+    </message>
+    <message>
+        <source>Put back what the selected target held before SyncPilot&apos;s last write (undo again to redo).</source>
+        <translation>Wiederherstellen, was das ausgewählte Ziel vor dem letzten Schreibvorgang von SyncPilot enthielt (erneut rückgängig machen zum Wiederholen).</translation>
+    </message>
+    <message>
+        <source>Mapping preview</source>
+        <translation>Vorschau der Zuordnung</translation>
+    </message>
+    <message>
+        <source>Mapping problems</source>
+        <translation>Probleme bei der Zuordnung</translation>
+    </message>
+    <message>
+        <source>Press &quot;Preview run&quot; to see what each target would get: the variables created, updated and deleted. Nothing is written.</source>
+        <translation>Klicken Sie auf „Vorschau-Lauf“, um zu sehen, was jedes Ziel erhalten würde: die erstellten, aktualisierten und gelöschten Variablen. Es wird nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Run preview</source>
+        <translation>Vorschau des Laufs</translation>
+    </message>
+    <message>
+        <source>Target / change</source>
+        <translation>Ziel / Änderung</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>Inject failures</source>
+        <translation>Fehler einspeisen</translation>
+    </message>
+    <message>
+        <source>Failures injected into the sync path</source>
+        <translation>In den Sync-Pfad eingespeiste Fehler</translation>
+    </message>
+    <message>
+        <source>Rehearse a guardrail trip and a rollback without breaking anything real: the sync path of the chosen targets fails, slows down or meets 429 responses on purpose. Every run record, the audit log and this view say &quot;rehearsal&quot; while it is on.</source>
+        <translation>Proben Sie das Auslösen einer Guardrail und einen Rollback, ohne etwas Echtes zu beschädigen: Der Sync-Pfad der gewählten Ziele schlägt absichtlich fehl, wird langsamer oder erhält 429-Antworten. Jeder Laufdatensatz, das Audit-Protokoll und diese Ansicht zeigen „Probelauf“, solange er aktiv ist.</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>Fehlerquote</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source>Added latency</source>
+        <translation>Zusätzliche Latenz</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <source>429 rate</source>
+        <translation>429-Quote</translation>
+    </message>
+    <message>
+        <source>Rehearsal targets</source>
+        <translation>Ziele des Probelaufs</translation>
+    </message>
+    <message>
+        <source>all targets (or target ids separated by commas)</source>
+        <translation>alle Ziele (oder durch Kommas getrennte Ziel-IDs)</translation>
+    </message>
+    <message>
+        <source>Error rate:</source>
+        <translation>Fehlerquote:</translation>
+    </message>
+    <message>
+        <source>Added latency:</source>
+        <translation>Zusätzliche Latenz:</translation>
+    </message>
+    <message>
+        <source>429 rate:</source>
+        <translation>429-Quote:</translation>
+    </message>
+    <message>
+        <source>Targets:</source>
+        <translation>Ziele:</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <source>End rehearsal</source>
+        <translation>Probelauf beenden</translation>
+    </message>
+    <message>
+        <source>never run</source>
+        <translation>nie gelaufen</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>Loading sync configs…</source>
+        <translation>Sync-Konfigurationen werden geladen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — flag %2, %n target(s)</source>
+        <translation>
+            <numerusform>%1 — Flag %2, %n Ziel</numerusform>
+            <numerusform>%1 — Flag %2, %n Ziele</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync path off: %1</source>
+        <translation>Sync-Pfad aus: %1</translation>
+    </message>
+    <message>
+        <source>CSV file %1</source>
+        <translation>CSV-Datei %1</translation>
+    </message>
+    <message>
+        <source>Google spreadsheet %1 (first sheet)</source>
+        <translation>Google-Tabelle %1 (erstes Blatt)</translation>
+    </message>
+    <message>
+        <source>Google spreadsheet %1, %2</source>
+        <translation>Google-Tabelle %1, %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Switch to hybrid to start proving the sync path (%n consistent run(s) needed).</source>
+        <translation>
+            <numerusform>Wechseln Sie in den Hybridmodus, um den Sync-Pfad zu erproben (%n konsistenter Lauf nötig).</numerusform>
+            <numerusform>Wechseln Sie in den Hybridmodus, um den Sync-Pfad zu erproben (%n konsistente Läufe nötig).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Hybrid proof: %1 of %2 consistent runs in a row; %3 mismatching in a row.</source>
+        <translation>Hybrid-Nachweis: %1 von %2 konsistenten Läufen in Folge; %3 abweichend in Folge.</translation>
+    </message>
+    <message>
+        <source>DTCG file</source>
+        <translation>DTCG-Datei</translation>
+    </message>
+    <message>
+        <source>Figma file</source>
+        <translation>Figma-Datei</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Waiting for the browser… Finish signing in there, or cancel.</source>
+        <translation>Warten auf den Browser… Schließen Sie die Anmeldung dort ab oder brechen Sie ab.</translation>
+    </message>
+    <message>
+        <source>Not needed for a CSV source (not signed in).</source>
+        <translation>Für eine CSV-Quelle nicht nötig (nicht angemeldet).</translation>
+    </message>
+    <message>
+        <source>Not needed for a CSV source (signed in as %1).</source>
+        <translation>Für eine CSV-Quelle nicht nötig (angemeldet als %1).</translation>
+    </message>
+    <message>
+        <source>Not signed in: sign in to read this spreadsheet.</source>
+        <translation>Nicht angemeldet: Melden Sie sich an, um diese Tabelle zu lesen.</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>Angemeldet als %1</translation>
+    </message>
+    <message>
+        <source>Sign in again</source>
+        <translation>Erneut anmelden</translation>
+    </message>
+    <message>
+        <source>The workspace is read-only.</source>
+        <translation>Der Arbeitsbereich ist schreibgeschützt.</translation>
+    </message>
+    <message>
+        <source>Sign in with Google to see this spreadsheet and its mapping.</source>
+        <translation>Melden Sie sich mit Google an, um diese Tabelle und ihre Zuordnung zu sehen.</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>%1 wird gelesen…</translation>
+    </message>
+    <message>
+        <source>The source of %1 could not be read: %2</source>
+        <translation>Die Quelle von %1 konnte nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>The source is empty.</source>
+        <translation>Die Quelle ist leer.</translation>
+    </message>
+    <message>
+        <source>The source is empty: %1</source>
+        <translation>Die Quelle ist leer: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>No problems: %n row(s) map to variables.</source>
+        <translation>
+            <numerusform>Keine Probleme: %n Zeile wird Variablen zugeordnet.</numerusform>
+            <numerusform>Keine Probleme: %n Zeilen werden Variablen zugeordnet.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n variable(s) would be written.</source>
+        <translation>
+            <numerusform>%n Variable würde geschrieben.</numerusform>
+            <numerusform>%n Variablen würden geschrieben.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s): nothing is written until the sheet is fixed. Click a problem to see its cell.</source>
+        <translation>
+            <numerusform>%n Problem: Es wird nichts geschrieben, bis die Tabelle korrigiert ist. Klicken Sie auf ein Problem, um seine Zelle zu sehen.</numerusform>
+            <numerusform>%n Probleme: Es wird nichts geschrieben, bis die Tabelle korrigiert ist. Klicken Sie auf ein Problem, um seine Zelle zu sehen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more problem(s).</source>
+        <translation>
+            <numerusform>… und %n weiteres Problem.</numerusform>
+            <numerusform>… und %n weitere Probleme.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 mode is not allowed yet: %2</source>
+        <translation>Modus %1 ist noch nicht erlaubt: %2</translation>
+    </message>
+    <message>
+        <source>%1 switched to %2 mode.</source>
+        <translation>%1 in den Modus %2 umgeschaltet.</translation>
+    </message>
+    <message>
+        <source>Running %1…</source>
+        <translation>%1 wird ausgeführt…</translation>
+    </message>
+    <message>
+        <source>Run now in the Sync view</source>
+        <translation>„Jetzt ausführen“ in der Sync-Ansicht</translation>
+    </message>
+    <message>
+        <source>Previewing %1…</source>
+        <translation>Vorschau für %1…</translation>
+    </message>
+    <message>
+        <source>Preview run in the Sync view</source>
+        <translation>„Vorschau-Lauf“ in der Sync-Ansicht</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Preview of %1 (mode %2): %3 row(s) → %4 variable(s); %5 of %6 target(s) would change. Nothing was written.</source>
+        <translation>Vorschau von %1 (Modus %2): %3 Zeile(n) → %4 Variable(n); %5 von %6 Ziel(en) würden sich ändern. Es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 ran in mode %2: %3 row(s) → %4 variable(s); %5 of %6 target(s) written, %7 failed (%8 ms).</source>
+        <translation>%1 lief im Modus %2: %3 Zeile(n) → %4 Variable(n); %5 von %6 Ziel(en) geschrieben, %7 fehlgeschlagen (%8 ms).</translation>
+    </message>
+    <message>
+        <source>Sync path switched off: %1.</source>
+        <translation>Sync-Pfad abgeschaltet: %1.</translation>
+    </message>
+    <message>
+        <source>[rehearsal: %1]</source>
+        <translation>[Probelauf: %1]</translation>
+    </message>
+    <message>
+        <source>Source / mapping</source>
+        <translation>Quelle / Zuordnung</translation>
+    </message>
+    <message>
+        <source>failed (%1): %2</source>
+        <translation>fehlgeschlagen (%1): %2</translation>
+    </message>
+    <message>
+        <source>no change</source>
+        <translation>keine Änderung</translation>
+    </message>
+    <message>
+        <source>%1 created, %2 updated, %3 deleted</source>
+        <translation>%1 erstellt, %2 aktualisiert, %3 gelöscht</translation>
+    </message>
+    <message>
+        <source>unchanged since the last sync</source>
+        <translation>unverändert seit dem letzten Sync</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n mismatching variable(s): </source>
+        <translation>
+            <numerusform>; %n abweichende Variable: </numerusform>
+            <numerusform>; %n abweichende Variablen: </numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; %1 retries, %2 × 429</source>
+        <translation>; %1 Wiederholungen, %2 × 429</translation>
+    </message>
+    <message>
+        <source>Undoing the last write to %1…</source>
+        <translation>Der letzte Schreibvorgang in %1 wird rückgängig gemacht…</translation>
+    </message>
+    <message>
+        <source>Undo in the Sync view</source>
+        <translation>Rückgängig in der Sync-Ansicht</translation>
+    </message>
+    <message>
+        <source>Target %1 of %2 restored to its content before the last write.</source>
+        <translation>Ziel %1 von %2 auf seinen Inhalt vor dem letzten Schreibvorgang zurückgesetzt.</translation>
+    </message>
+    <message>
+        <source>%1 % injected errors</source>
+        <translation>%1 % eingespeiste Fehler</translation>
+    </message>
+    <message>
+        <source>+%1 ms latency</source>
+        <translation>+%1 ms Latenz</translation>
+    </message>
+    <message>
+        <source>%1 % 429 responses</source>
+        <translation>%1 % 429-Antworten</translation>
+    </message>
+    <message>
+        <source>no failures set</source>
+        <translation>keine Fehler festgelegt</translation>
+    </message>
+    <message>
+        <source>all targets</source>
+        <translation>alle Ziele</translation>
+    </message>
+    <message>
+        <source>targets %1</source>
+        <translation>Ziele %1</translation>
+    </message>
+    <message>
+        <source>Rehearsal: %1 on %2</source>
+        <translation>Probelauf: %1 auf %2</translation>
+    </message>
+    <message>
+        <source>Targets: %1 has no target %2. Leave the field empty for all targets.</source>
+        <translation>Ziele: %1 hat kein Ziel %2. Lassen Sie das Feld leer für alle Ziele.</translation>
+    </message>
+    <message>
+        <source>Error rate, added latency and 429 rate are all zero: set at least one, or end the rehearsal.</source>
+        <translation>Fehlerquote, zusätzliche Latenz und 429-Quote sind alle null: Legen Sie mindestens einen Wert fest oder beenden Sie den Probelauf.</translation>
+    </message>
+    <message>
+        <source>Rehearsal set in the Sync view</source>
+        <translation>Probelauf in der Sync-Ansicht festgelegt</translation>
+    </message>
+    <message>
+        <source>Applied.</source>
+        <translation>Angewendet.</translation>
+    </message>
+    <message>
+        <source>Rehearsal ended in the Sync view</source>
+        <translation>Probelauf in der Sync-Ansicht beendet</translation>
+    </message>
+    <message>
+        <source>Rehearsal ended.</source>
+        <translation>Probelauf beendet.</translation>
     </message>
 </context>
 <context>

@@ -486,6 +486,15 @@ void MainWindow::notifyNewDecisions()
             else
                 continue;
             statusBar()->showMessage(QStringLiteral("%1: %2").arg(title, e.summary), 30000);
+            if (e.kind != QLatin1String("pause")) {
+                // The same bar as the red button's: what happened, and Restore (the snapshot the
+                // controller took with the rollback: the newest one not yet restored).
+                m_lastSnapshot = 0;
+                m_rollbackText->setText(tr("The controller acted: %1").arg(e.summary));
+                m_restoreButton->setVisible(true);
+                m_restoreButton->setEnabled(true);
+                m_rollbackBar->setVisible(true);
+            }
             if (m_tray && m_tray->isVisible())
                 m_tray->showMessage(title, e.summary, QSystemTrayIcon::Warning, 15000);
             Q_EMIT controllerActed(title, e.summary);

@@ -64,15 +64,11 @@ void printStatus(Cli &cli, const Rollout &r, QJsonArray *json)
     RunRecordStore records(ws);
     const StoreWindowSource source(records);
     const GuardrailEvaluator evaluator(source);
-    QMap<QString, int> previous;
-    QSqlQuery q = ws.exec(QStringLiteral("SELECT guardrail, consecutive_breaches FROM guardrail_state WHERE rollout_id = ?"), {r.id});
-    while (q.next())
-        previous.insert(q.value(0).toString(), q.value(1).toInt());
-    q.finish();
+    const GuardrailHistory previous = GuardrailStore(ws).history(r.id);
     QJsonArray guardJson;
     QStringList guardLines;
     for (const Guardrail &g : GuardrailStore(ws).effective(r.flagKey)) {
-        GuardrailResult res = evaluator.evaluate(g, r.flagKey, now, previous.value(g.name));
+        GuardrailResult res = evaluator.evaluate(g, r.flagKey, now, previous.breaches.value(g.name), previous.notBefore);
         static const char *const names[] = {"healthy", "breached", "insufficient data"};
         guardLines << QStringLiteral("  [%1] %2: %3").arg(QString::fromLatin1(names[int(res.status)]), g.name, GuardrailEvaluator::describe(g, res));
         QJsonObject o = res.evidence(g);

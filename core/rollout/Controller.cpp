@@ -52,17 +52,13 @@ QList<LedgerEntry> Controller::tick()
         if (r.state != RolloutState::Running && r.state != RolloutState::Paused)
             continue;
         // evaluate every guardrail, carrying consecutive-breach counts from the last tick
-        QMap<QString, int> previous;
-        QSqlQuery q = m_ws.exec(QStringLiteral("SELECT guardrail, consecutive_breaches FROM guardrail_state WHERE rollout_id = ?"), {r.id});
-        while (q.next())
-            previous.insert(q.value(0).toString(), q.value(1).toInt());
-        q.finish();
+        const GuardrailHistory previous = guardrails.history(r.id);
         QList<Evaluation> evals;
         for (const Guardrail &g : guardrails.effective(r.flagKey))
-            evals << Evaluation{g, evaluator.evaluate(g, r.flagKey, now, previous.value(g.name))};
+            evals << Evaluation{g, evaluator.evaluate(g, r.flagKey, now, previous.breaches.value(g.name), previous.notBefore)};
         bool countsChanged = false;
         for (const Evaluation &e : evals)
-            countsChanged |= previous.value(e.guardrail.name) != e.result.consecutiveBreaches;
+            countsChanged |= previous.breaches.value(e.guardrail.name) != e.result.consecutiveBreaches;
         if (countsChanged) {
             m_ws.write([&] {
                 for (const Evaluation &e : evals) {

@@ -73,8 +73,10 @@ FlagHealth FlagHealthSummary::of(const QString &flagKey, const QDateTime &now) c
     };
     QList<Judged> critical, warning, lacking;
     int healthy = 0;
-    for (const Guardrail &g : GuardrailStore(m_ws).effective(flagKey)) {
-        const GuardrailResult r = evaluator.evaluate(g, flagKey, now);
+    const GuardrailStore guardrails(m_ws);
+    const GuardrailHistory previous = rollout && rollout->isActive() ? guardrails.history(rollout->id) : GuardrailHistory();
+    for (const Guardrail &g : guardrails.effective(flagKey)) {
+        const GuardrailResult r = evaluator.evaluate(g, flagKey, now, previous.breaches.value(g.name), previous.notBefore);
         if (r.status == GuardrailResult::Status::Breached) {
             const bool severe = g.action == GuardrailAction::Rollback || g.action == GuardrailAction::Kill;
             (severe ? critical : warning) << Judged{g, r};

@@ -1,6 +1,7 @@
 #include "Guardrail.h"
 
 #include "RolloutPlan.h"
+#include "common/Clock.h"
 #include "common/Error.h"
 #include "flags/Flag.h"
 #include "workspace/Workspace.h"
@@ -215,10 +216,13 @@ QJsonObject GuardrailResult::evidence(const Guardrail &g) const
     return o;
 }
 
-GuardrailResult GuardrailEvaluator::evaluate(const Guardrail &g, const QString &flagKey, const QDateTime &now, int previousBreaches) const
+GuardrailResult GuardrailEvaluator::evaluate(const Guardrail &g, const QString &flagKey, const QDateTime &now, int previousBreaches,
+                                             const QDateTime &notBefore) const
 {
     GuardrailResult r;
-    const QDateTime from = now.addSecs(-g.windowSeconds);
+    QDateTime from = now.addSecs(-g.windowSeconds);
+    if (notBefore.isValid() && notBefore > from)
+        from = qMin(notBefore, now);
     const QDateTime to = now.addMSecs(1); // the window includes a run that started exactly now
     WindowStats stats = m_source.window(flagKey, RunPath::Sync, from, to);
     // The sync cohort is every run that took the sync path: written (sync) or computed and
@@ -429,6 +433,20 @@ void GuardrailStore::remove(const QString &flagKey, const QString &name, const C
                               flagKey.isEmpty() ? QStringLiteral("guardrail:%1").arg(name) : QStringLiteral("guardrail:%1/%2").arg(flagKey, name),
                               QJsonObject{{QStringLiteral("name"), name}}, QJsonValue());
     });
+}
+
+GuardrailHistory GuardrailStore::history(qint64 rolloutId) const
+{
+    GuardrailHistory h;
+    QSqlQuery q = m_ws.exec(QStringLiteral("SELECT guardrail, consecutive_breaches FROM guardrail_state WHERE rollout_id = ?"), {rolloutId});
+    while (q.next())
+        h.breaches.insert(q.value(0).toString(), q.value(1).toInt());
+    q.finish();
+    QSqlQuery d = m_ws.exec(QStringLiteral("SELECT MAX(at) FROM decisions WHERE rollout_id = ? AND kind IN ('restore', 'resume')"),
+                            {rolloutId});
+    if (d.next() && !d.value(0).isNull())
+        h.notBefore = fromStoredTime(d.value(0).toString());
+    return h;
 }
 
 } // namespace sp

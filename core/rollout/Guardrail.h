@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
+#include <QMap>
 #include <QJsonObject>
 #include <QList>
 
@@ -138,8 +139,10 @@ class GuardrailEvaluator
 public:
     explicit GuardrailEvaluator(const WindowSource &source) : m_source(source) {}
 
-    // previousBreaches: consecutive breaches counted before this evaluation.
-    GuardrailResult evaluate(const Guardrail &g, const QString &flagKey, const QDateTime &now, int previousBreaches = 0) const;
+    // previousBreaches: consecutive breaches counted before this evaluation. notBefore (when
+    // valid) shortens the window: no run that started earlier is counted.
+    GuardrailResult evaluate(const Guardrail &g, const QString &flagKey, const QDateTime &now, int previousBreaches = 0,
+                             const QDateTime &notBefore = {}) const;
 
     // In words, when the guardrail acts and where it stands: "Rolls back on the 3rd critical error
     // within 5 minutes; 1 so far."
@@ -153,6 +156,17 @@ private:
 
 // The guardrails in force for a flag: built-in defaults, overridden by name by workspace-wide
 // definitions (flag_key ''), overridden by the flag's own. A disabled definition removes the name.
+struct GuardrailHistory
+{
+    // How many evaluations in a row each guardrail has been breached, as of the controller's last
+    // tick (guardrail name -> count; absent = 0).
+    QMap<QString, int> breaches;
+    // Runs before this time are not evidence any more: the rollout was restored or resumed by an
+    // operator then, who decided to go on (otherwise the runs that caused a rollback would roll
+    // the restored rollout back again at once). Invalid: no such decision.
+    QDateTime notBefore;
+};
+
 class GuardrailStore
 {
     Q_DECLARE_TR_FUNCTIONS(Guardrail)
@@ -163,6 +177,8 @@ public:
     // flagKey empty: the workspace default. Audited. Inside or outside a transaction.
     void set(const QString &flagKey, const Guardrail &g, const ChangeContext &ctx);
     void remove(const QString &flagKey, const QString &name, const ChangeContext &ctx);
+    // Where a rollout's guardrails stand between controller ticks.
+    GuardrailHistory history(qint64 rolloutId) const;
 
 private:
     Workspace &m_ws;

@@ -600,6 +600,19 @@ void TstMainWindow::controllerRollbackElsewhereNotifies()
     QTRY_COMPARE_WITH_TIMEOUT(acted.count(), 1, 3000);
     QVERIFY(acted.at(0).at(0).toString().contains(QStringLiteral("beta")));
     QVERIFY(acted.at(0).at(1).toString().contains(QStringLiteral("critical"), Qt::CaseInsensitive));
+    // The bar says what the controller did and offers Restore, which puts the flag back.
+    auto *bar = window.findChild<QFrame *>(QStringLiteral("rollbackBar"));
+    auto *text = window.findChild<QLabel *>(QStringLiteral("rollbackBarText"));
+    auto *restore = window.findChild<QPushButton *>(QStringLiteral("restoreButton"));
+    QVERIFY(bar->isVisible());
+    QVERIFY(text->text().contains(QStringLiteral("beta")));
+    QVERIFY(!readBack(location, QStringLiteral("beta")).enabled);
+    QVERIFY(restore->isVisible());
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QVERIFY2(text->text().startsWith(QStringLiteral("Restored")), qPrintable(text->text()));
+    QVERIFY(readBack(location, QStringLiteral("beta")).enabled);
+    QCOMPARE(readBack(location, QStringLiteral("beta")).percentTenths, 100);
+
     // Manual steps are not notified: only the controller's own decisions.
     test::runCli(location, {QStringLiteral("flag"), QStringLiteral("set"), QStringLiteral("alpha"), QStringLiteral("--off")});
     QTest::qWait(1200);

@@ -8,6 +8,7 @@
 #include "metrics/RunRecordStore.h"
 #include "rollout/Backtest.h"
 #include "rollout/Controller.h"
+#include "rollout/RollbackService.h"
 #include "rollout/Guardrail.h"
 #include "rollout/Rollout.h"
 #include "workspace/Workspace.h"
@@ -174,6 +175,43 @@ private Q_SLOTS:
         const StoreWindowSource source(store);
         const GuardrailResult r = GuardrailEvaluator(source).evaluate(g, QStringLiteral("sync.sheets"), f.clock.now());
         QVERIFY(GuardrailEvaluator::describe(g, r).startsWith(QStringLiteral("Rolls back on the 3rd critical error within 5 minutes; ")));
+    }
+
+    // An operator's Restore after a rollback means "go on": the runs that caused the rollback are
+    // no longer evidence (otherwise the next tick would roll the restored rollout back at once),
+    // while new failures after the restore are judged as always.
+    void restoreIsJudgedOnFreshRuns_data() { test::addEngineColumn(); }
+    void restoreIsJudgedOnFreshRuns()
+    {
+        SP_FRESH_WORKSPACE(location, m_dir);
+        Fixture f(location);
+        const QString key = QStringLiteral("sync.sheets");
+        RunRecordStore(*f.ws).ingest(healthy(key, T0.addSecs(-3600), T0.addSecs(3 * 3600), 10));
+        RolloutStore(*f.ws, f.clock).start(key, RolloutPlan::parse(QStringLiteral("25:24h,100")), {}, ChangeContext::local(QStringLiteral("test")));
+        const QDateTime burst = T0.addSecs(3600);
+        for (int i = 0; i < 3; ++i)
+            RunRecordStore(*f.ws).ingest({run(key, RunPath::Sync, burst.addSecs(i * 20), 900, false, true)});
+        const QList<LedgerEntry> first = f.tickAt(burst.addSecs(70));
+        QVERIFY(std::any_of(first.begin(), first.end(), [](const LedgerEntry &e) { return e.kind == QLatin1String("rollback"); }));
+        QCOMPARE(f.rollout().state, RolloutState::RolledBack);
+
+        f.clock.set(burst.addSecs(90));
+        RollbackService(*f.ws).restore(0, ChangeContext::local(QStringLiteral("gui"), QStringLiteral("cause fixed")));
+        QCOMPARE(f.rollout().state, RolloutState::Running);
+        // Still within the 5-minute window of the three critical errors: not evidence any more.
+        const QList<LedgerEntry> afterRestore = f.tickAt(burst.addSecs(100));
+        QVERIFY(std::none_of(afterRestore.begin(), afterRestore.end(), [](const LedgerEntry &e) { return e.kind == QLatin1String("rollback"); }));
+        QCOMPARE(f.rollout().state, RolloutState::Running);
+        QVERIFY(f.flag().enabled);
+        const GuardrailHistory history = GuardrailStore(*f.ws).history(f.rollout().id);
+        QCOMPARE(history.notBefore, burst.addSecs(90));
+
+        // New critical errors after the restore trip it again.
+        for (int i = 0; i < 3; ++i)
+            RunRecordStore(*f.ws).ingest({run(key, RunPath::Sync, burst.addSecs(110 + i * 10), 900, false, true)});
+        const QList<LedgerEntry> again = f.tickAt(burst.addSecs(150));
+        QVERIFY(std::any_of(again.begin(), again.end(), [](const LedgerEntry &e) { return e.kind == QLatin1String("rollback"); }));
+        QCOMPARE(f.rollout().state, RolloutState::RolledBack);
     }
 
     void tooFewSamplesHolds_data() { test::addEngineColumn(); }

@@ -427,19 +427,23 @@ void RolloutsView::evaluateGuardrails()
     if (!r)
         return;
     const QString key = r->flagKey;
+    const qint64 rolloutId = r->id;
     const QDateTime now = m_ctx.clock().now();
     const int generation = ++m_guardGeneration;
     if (m_guardrails->rowCount() == 0)
         m_guardrailNote->setText(tr("Evaluating the guardrails of %1…").arg(key));
     m_ctx.tasks()->run<QList<GuardrailRow>>(
         QStringLiteral("rollouts.guardrails"), this,
-        [key, now](Workspace &ws) {
+        [key, rolloutId, now](Workspace &ws) {
             QList<GuardrailRow> rows;
             RunRecordStore records(ws);
             const StoreWindowSource source(records);
             const GuardrailEvaluator evaluator(source);
-            for (const Guardrail &g : GuardrailStore(ws).effective(key)) {
-                const GuardrailResult res = evaluator.evaluate(g, key, now);
+            const GuardrailStore guardrails(ws);
+            // Carries the controller's breach streaks, so "breached 2 of 3 times in a row" is told.
+            const GuardrailHistory previous = guardrails.history(rolloutId);
+            for (const Guardrail &g : guardrails.effective(key)) {
+                const GuardrailResult res = evaluator.evaluate(g, key, now, previous.breaches.value(g.name), previous.notBefore);
                 rows << GuardrailRow{g.name, int(res.status), GuardrailEvaluator::describe(g, res), g.toSpec()};
             }
             return rows;
