@@ -9,6 +9,8 @@
 #include "Translations.h"
 
 #include "audit/AuditLog.h"
+#include "demo/DemoWorkspace.h"
+#include "sync/SyncConfig.h"
 #include "common/Clock.h"
 #include "metrics/RunRecordStore.h"
 #include "rollout/BackgroundAgent.h"
@@ -25,6 +27,7 @@
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QStackedWidget>
@@ -178,6 +181,7 @@ private Q_SLOTS:
     void controllerRollbackElsewhereNotifies_data() { test::addEngineColumn(); }
     void controllerRollbackElsewhereNotifies();
     void windowStateIsRemembered();
+    void demoTourRehearsalRollbackAndRestore();
 
 private:
     QTemporaryDir m_dir;
@@ -635,6 +639,64 @@ void TstMainWindow::windowStateIsRemembered()
     again.restoreSettings();
     QCOMPARE(again.currentPage(), MainWindow::PageHealth);
     QCOMPARE(again.size(), QSize(1111, 777));
+}
+
+// The README's tour, through the window: inject failures on the Sync view, the console's own
+// controller rolls the demo rollout back (notification, bar with the reason), the rehearsal is
+// ended, Restore brings the rollout back and it stays (the old failures are no longer evidence).
+void TstMainWindow::demoTourRehearsalRollbackAndRestore()
+{
+    const QString location = m_dir.filePath(QStringLiteral("tour.sqlite"));
+    auto ws = Workspace::open(location);
+    DemoWorkspace::populate(*ws);
+    const QString flag = QStringLiteral("sheets.incremental-diff");
+    MainWindow window(*ws, location);
+    QSignalSpy acted(&window, &MainWindow::controllerActed);
+    BackgroundAgent agent(location, 200);
+    window.attachAgent(&agent);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    agent.start();
+    auto *controller = window.findChild<QLabel *>(QStringLiteral("controllerLabel"));
+    QTRY_COMPARE_WITH_TIMEOUT(controller->text(), QStringLiteral("Controller: this console"), 10000);
+
+    window.showPage(MainWindow::PageSync);
+    auto *group = window.findChild<QWidget *>(QStringLiteral("rehearsalGroup"));
+    QVERIFY(group);
+    auto *errorRate = group->findChild<QDoubleSpinBox *>(QStringLiteral("rehearsalErrorRate"));
+    auto *apply = group->findChild<QPushButton *>(QStringLiteral("rehearsalApply"));
+    auto *off = group->findChild<QPushButton *>(QStringLiteral("rehearsalOff"));
+    QVERIFY(errorRate && apply && off);
+    errorRate->setValue(100);
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(SyncConfigStore(*Workspace::open(location)).get(QStringLiteral("design-tokens")).rehearsal.enabled, 5000);
+
+    // A few runs of the 50 targets, then the controller's next tick acts.
+    for (int i = 0; i < 4 && acted.isEmpty(); ++i) {
+        QSignalSpy synced(&agent, &BackgroundAgent::synced);
+        agent.runSyncNow(QStringLiteral("design-tokens"));
+        QVERIFY(synced.wait(30000));
+        QTest::qWait(600);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!acted.isEmpty(), 10000);
+    QVERIFY2(acted.constFirst().at(1).toString().contains(QStringLiteral("error-rate")), qPrintable(acted.constFirst().at(1).toString()));
+    QCOMPARE(RolloutStore(*ws).latest(flag)->state, RolloutState::RolledBack);
+    auto *text = window.findChild<QLabel *>(QStringLiteral("rollbackBarText"));
+    auto *restore = window.findChild<QPushButton *>(QStringLiteral("restoreButton"));
+    QVERIFY(window.findChild<QFrame *>(QStringLiteral("rollbackBar"))->isVisible());
+    QVERIFY(text->text().contains(flag));
+
+    // End the rehearsal, then Restore: the rollout runs again and the controller leaves it be.
+    QTRY_VERIFY_WITH_TIMEOUT(off->isEnabled(), 5000);
+    QTest::mouseClick(off, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!SyncConfigStore(*Workspace::open(location)).get(QStringLiteral("design-tokens")).rehearsal.enabled, 5000);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QVERIFY2(text->text().startsWith(QStringLiteral("Restored")), qPrintable(text->text()));
+    QCOMPARE(RolloutStore(*ws).latest(flag)->state, RolloutState::Running);
+    QTest::qWait(1500); // several controller ticks
+    QCOMPARE(RolloutStore(*ws).latest(flag)->state, RolloutState::Running);
+    QCOMPARE(acted.count(), 1);
+    agent.stop();
 }
 
 QTEST_MAIN(TstMainWindow)
