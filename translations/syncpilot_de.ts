@@ -3678,26 +3678,6 @@ Befehle:
         <translation>%1 s</translation>
     </message>
     <message>
-        <source>hold time over</source>
-        <translation>Haltezeit abgelaufen</translation>
-    </message>
-    <message>
-        <source>%1 s left</source>
-        <translation>noch %1 s</translation>
-    </message>
-    <message>
-        <source>%1 d %2 h left</source>
-        <translation>noch %1 d %2 h</translation>
-    </message>
-    <message>
-        <source>%1 h %2 min left</source>
-        <translation>noch %1 h %2 min</translation>
-    </message>
-    <message>
-        <source>%1 min left</source>
-        <translation>noch %1 min</translation>
-    </message>
-    <message>
         <source>%1 for %2</source>
         <translation>%1 für %2</translation>
     </message>
@@ -4338,6 +4318,29 @@ Befehle:
     <message>
         <source>There is nothing to undo for target &quot;%1&quot; of &quot;%2&quot;: SyncPilot has not written it yet.</source>
         <translation>Für Ziel „%1“ von „%2“ gibt es nichts rückgängig zu machen: SyncPilot hat es noch nicht geschrieben.</translation>
+    </message>
+</context>
+<context>
+    <name>TimeText</name>
+    <message>
+        <source>hold time over</source>
+        <translation>Haltezeit abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>noch %1 s</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h left</source>
+        <translation>noch %1 d %2 h</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>noch %1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min left</source>
+        <translation>noch %1 min</translation>
     </message>
 </context>
 <context>
@@ -6518,26 +6521,6 @@ Begründung (wird im Audit-Protokoll festgehalten):</translation>
     <message>
         <source>Updated %1; refreshes on every change and every %2 s.</source>
         <translation>Stand: %1; wird bei jeder Änderung und alle %2 s aktualisiert.</translation>
-    </message>
-    <message>
-        <source>hold time over</source>
-        <translation>Haltezeit abgelaufen</translation>
-    </message>
-    <message>
-        <source>%1 s left</source>
-        <translation>noch %1 s</translation>
-    </message>
-    <message>
-        <source>%1 d %2 h left</source>
-        <translation>noch %1 d %2 h</translation>
-    </message>
-    <message>
-        <source>%1 h %2 min left</source>
-        <translation>noch %1 h %2 min</translation>
-    </message>
-    <message>
-        <source>%1 min left</source>
-        <translation>noch %1 min</translation>
     </message>
     <message>
         <source>never</source>

@@ -152,7 +152,28 @@ void paintGlyph(QPainter &p, Glyph g, const QColor &c)
     }
 }
 
-class GlyphEngine final : public QIconEngine
+// Draws at any size: the pixmaps Qt asks for (at the screen's device pixel ratio) are painted
+// fresh, never scaled from a bitmap.
+class PaintedEngine : public QIconEngine
+{
+public:
+    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
+    {
+        return scaledPixmap(size, mode, state, 1.0);
+    }
+
+    QPixmap scaledPixmap(const QSize &size, QIcon::Mode mode, QIcon::State state, qreal scale) override
+    {
+        QPixmap pm(size * scale);
+        pm.setDevicePixelRatio(scale);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        paint(&p, QRect(QPoint(0, 0), size), mode, state);
+        return pm;
+    }
+};
+
+class GlyphEngine final : public PaintedEngine
 {
 public:
     explicit GlyphEngine(Glyph g) : m_glyph(g) {}
@@ -171,28 +192,13 @@ public:
         painter->restore();
     }
 
-    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
-    {
-        return scaledPixmap(size, mode, state, 1.0);
-    }
-
-    QPixmap scaledPixmap(const QSize &size, QIcon::Mode mode, QIcon::State state, qreal scale) override
-    {
-        QPixmap pm(size * scale);
-        pm.setDevicePixelRatio(scale);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        paint(&p, QRect(QPoint(0, 0), size), mode, state);
-        return pm;
-    }
-
     QIconEngine *clone() const override { return new GlyphEngine(m_glyph); }
 
 private:
     Glyph m_glyph;
 };
 
-class DotEngine final : public QIconEngine
+class DotEngine final : public PaintedEngine
 {
 public:
     explicit DotEngine(QColor c) : m_color(std::move(c)) {}
@@ -206,21 +212,6 @@ public:
         const qreal d = qMin(rect.width(), rect.height()) * 0.6;
         painter->drawEllipse(QRectF(rect.center().x() - d / 2 + 0.5, rect.center().y() - d / 2 + 0.5, d, d));
         painter->restore();
-    }
-
-    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
-    {
-        return scaledPixmap(size, mode, state, 1.0);
-    }
-
-    QPixmap scaledPixmap(const QSize &size, QIcon::Mode mode, QIcon::State state, qreal scale) override
-    {
-        QPixmap pm(size * scale);
-        pm.setDevicePixelRatio(scale);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        paint(&p, QRect(QPoint(0, 0), size), mode, state);
-        return pm;
     }
 
     QIconEngine *clone() const override { return new DotEngine(m_color); }

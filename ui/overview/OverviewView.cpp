@@ -1,5 +1,7 @@
 #include "OverviewView.h"
 
+#include "TimeText.h"
+
 #include "ConsoleContext.h"
 #include "Icons.h"
 #include "OverviewCard.h"
@@ -245,20 +247,6 @@ void OverviewView::display(OverviewData data)
     Q_EMIT refreshed();
 }
 
-QString OverviewView::timeLeft(qint64 secs)
-{
-    if (secs <= 0)
-        return tr("hold time over");
-    if (secs < 60)
-        return tr("%1 s left").arg(secs);
-    const qint64 d = secs / 86400;
-    const qint64 h = (secs % 86400) / 3600;
-    const qint64 m = (secs % 3600) / 60;
-    if (d > 0)
-        return tr("%1 d %2 h left").arg(d).arg(h);
-    return h > 0 ? tr("%1 h %2 min left").arg(h).arg(m) : tr("%1 min left").arg(std::max<qint64>(1, m));
-}
-
 // "14:02" today, "Mon 14:02" within a week, a date otherwise; "5 min ago" when recent.
 QString OverviewView::when(const QDateTime &t) const
 {
@@ -294,7 +282,7 @@ void OverviewView::fillRollouts()
             QColor color = Icons::healthy();
             switch (r.state) {
             case RolloutState::Running:
-                left = r.isLastPhase() && r.phase().holdSeconds == 0 ? tr("final phase") : timeLeft(m_data.now.secsTo(r.phaseEndsAt()));
+                left = r.isLastPhase() && r.phase().holdSeconds == 0 ? tr("final phase") : TimeText::timeLeft(m_data.now.secsTo(r.phaseEndsAt()));
                 state = r.stateReason.isEmpty() ? tr("Running") : tr("Running; %1").arg(r.stateReason);
                 break;
             case RolloutState::Paused:

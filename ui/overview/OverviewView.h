@@ -60,7 +60,6 @@ private:
     void fillDecisions();
     void activated(QTreeWidgetItem *item);
     QString when(const QDateTime &t) const;
-    static QString timeLeft(qint64 seconds);
 
     ConsoleContext &m_ctx;
     OverviewData m_data;

@@ -1,5 +1,7 @@
 #include "RolloutText.h"
 
+#include "TimeText.h"
+
 #include <algorithm>
 
 namespace sp {
@@ -43,20 +45,6 @@ QString RolloutText::duration(qint64 seconds)
     return seconds <= 0 ? tr("%1 s").arg(0) : hold(seconds);
 }
 
-QString RolloutText::timeLeft(qint64 secs)
-{
-    if (secs <= 0)
-        return tr("hold time over");
-    if (secs < 60)
-        return tr("%1 s left").arg(secs);
-    const qint64 d = secs / 86400;
-    const qint64 h = (secs % 86400) / 3600;
-    const qint64 m = (secs % 3600) / 60;
-    if (d > 0)
-        return tr("%1 d %2 h left").arg(d).arg(h);
-    return h > 0 ? tr("%1 h %2 min left").arg(h).arg(m) : tr("%1 min left").arg(std::max<qint64>(1, m));
-}
-
 QString RolloutText::planInWords(const RolloutPlan &plan)
 {
     QStringList parts;
@@ -78,7 +66,7 @@ QString RolloutText::timeLeft(const Rollout &r, const QDateTime &now)
         return {};
     if (r.isLastPhase() && r.phase().holdSeconds == 0)
         return tr("final");
-    return timeLeft(now.secsTo(r.phaseEndsAt()));
+    return TimeText::timeLeft(now.secsTo(r.phaseEndsAt()));
 }
 
 } // namespace sp

@@ -17,7 +17,6 @@ public:
     static QString state(RolloutState state);         // "Running", "Paused", "Rolled back" …
     static QString hold(qint64 seconds);              // "24 h", "90 min", "2 days"; "final" for 0
     static QString duration(qint64 seconds);          // as hold(), "0 s" for 0
-    static QString timeLeft(qint64 seconds);          // "23 h 59 min left", "hold time over"
     static QString planInWords(const RolloutPlan &plan); // "5 % for 24 h → 25 % for 48 h → … → 100 %"
     // The phase column of the list and the line under the timeline: "2 of 4: 25 %".
     static QString phase(const Rollout &r);
