@@ -1,6 +1,7 @@
 // syncpilot: the desktop console. Opens one workspace (a file, a PostgreSQL URL, the demo) in a
 // MainWindow; --screenshot DIR renders every view to PNG files for the docs and for checking the look.
 
+#include "HealthView.h"
 #include "MainWindow.h"
 
 #include "rollout/BackgroundAgent.h"
@@ -120,12 +121,13 @@ double memoryMiB(const char *field)
     return -1;
 }
 
-// --measure-startup: prints how long the first window took to paint and, after the views have
-// loaded (5 s), the resident memory; then exits (tests/benchmarks/README.md).
+// --measure-startup: prints how long the first window took to paint and the resident memory
+// then; then shows every view in turn (the Health view over 7 days, the Audit view with its first
+// page), and prints the memory after that and the peak; then exits (tests/benchmarks/README.md).
 class StartupProbe : public QObject
 {
 public:
-    StartupProbe(QWidget *window, qint64 mainStartedMs, QElapsedTimer sinceMain)
+    StartupProbe(sp::MainWindow *window, qint64 mainStartedMs, QElapsedTimer sinceMain)
         : m_window(window), m_mainStartedMs(mainStartedMs), m_sinceMain(sinceMain)
     {
         window->installEventFilter(this);
@@ -142,18 +144,30 @@ protected:
                             m_mainStartedMs >= 0 ? m_mainStartedMs + sinceMain : sinceMain, sinceMain);
                 std::printf("rss_at_first_window_mib=%.1f\n", memoryMiB("VmRSS:"));
                 std::fflush(stdout);
-                QTimer::singleShot(5000, this, [] {
-                    std::printf("rss_after_5s_mib=%.1f\npeak_rss_mib=%.1f\n", memoryMiB("VmRSS:"), memoryMiB("VmHWM:"));
-                    std::fflush(stdout);
-                    QCoreApplication::exit(0);
-                });
+                visit(1);
             });
         }
         return QObject::eventFilter(watched, event);
     }
 
 private:
-    QWidget *m_window;
+    // Shows page i, lets its queries answer, then goes on to the next one.
+    void visit(int i)
+    {
+        if (i >= sp::MainWindow::PageCount) {
+            std::printf("rss_after_every_view_mib=%.1f\npeak_rss_mib=%.1f\n", memoryMiB("VmRSS:"), memoryMiB("VmHWM:"));
+            std::fflush(stdout);
+            QCoreApplication::exit(0);
+            return;
+        }
+        const auto page = sp::MainWindow::Page(i);
+        m_window->showPage(page);
+        if (auto *health = qobject_cast<sp::HealthView *>(m_window->page(page)))
+            health->setRangeSeconds(7 * 86400);
+        QTimer::singleShot(2000, this, [this, i] { visit(i + 1); });
+    }
+
+    sp::MainWindow *m_window;
     qint64 m_mainStartedMs;
     QElapsedTimer m_sinceMain;
     bool m_painted = false;
