@@ -31,6 +31,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -639,6 +640,19 @@ void TstMainWindow::windowStateIsRemembered()
     again.restoreSettings();
     QCOMPARE(again.currentPage(), MainWindow::PageHealth);
     QCOMPARE(again.size(), QSize(1111, 777));
+
+    // View ▸ Language is remembered for the next start (main() reads it when --lang is not given).
+    auto *german = again.findChild<QAction *>(QStringLiteral("language_de"));
+    auto *system = again.findChild<QAction *>(QStringLiteral("language_system"));
+    QVERIFY(german && system);
+    QVERIFY(system->isChecked());
+    german->trigger();
+    QCOMPARE(MainWindow::preferredLanguage(), QStringLiteral("de"));
+    QVERIFY(again.statusBar()->currentMessage().contains(QStringLiteral("Deutsch")));
+    MainWindow third(*ws, location);
+    QVERIFY(third.findChild<QAction *>(QStringLiteral("language_de"))->isChecked());
+    system->trigger();
+    QCOMPARE(MainWindow::preferredLanguage(), QString());
 }
 
 // The README's tour, through the window: inject failures on the Sync view, the console's own
