@@ -292,10 +292,10 @@ void AuditView::buildUi()
     const QFontMetrics fm = m_table->fontMetrics();
     m_table->setColumnWidth(AuditTableModel::SeqColumn, fm.horizontalAdvance(QStringLiteral("0000000")) + 24);
     m_table->setColumnWidth(AuditTableModel::TimeColumn, fm.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + 20);
-    m_table->setColumnWidth(AuditTableModel::ActorColumn, fm.horizontalAdvance(QStringLiteral("alice (alice@example.com)")) + 12);
+    m_table->setColumnWidth(AuditTableModel::ActorColumn, fm.horizontalAdvance(QStringLiteral("alice (alice@example)")) + 12);
     m_table->setColumnWidth(AuditTableModel::SourceColumn, fm.horizontalAdvance(QStringLiteral("controller")) + 20);
     m_table->setColumnWidth(AuditTableModel::ActionColumn, fm.horizontalAdvance(QStringLiteral("rollout.advance.x")) + 20);
-    m_table->setColumnWidth(AuditTableModel::ObjectColumn, fm.horizontalAdvance(QStringLiteral("flag:checkout.sync.v2")) + 20);
+    m_table->setColumnWidth(AuditTableModel::ObjectColumn, fm.horizontalAdvance(QStringLiteral("flag:sync.conflict-resolution")) + 20);
     m_tableStack->addWidget(m_table);
     m_empty = new QLabel(m_tableStack);
     m_empty->setObjectName(QStringLiteral("auditEmpty"));
