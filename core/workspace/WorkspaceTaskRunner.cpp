@@ -6,6 +6,7 @@
 #include <QMutexLocker>
 #include <QThread>
 
+#include <deque>
 #include <exception>
 
 namespace sp {
@@ -33,9 +34,43 @@ public:
 
     void close() { m_ws.reset(); }
 
+    // Runs task on the worker thread after every task posted before it. A job may spin a nested
+    // event loop (HTTP, the keychain), which delivers the next posted task: that one waits for the
+    // job under way instead of running inside it (two sync previews refreshing the same Google
+    // token at once, one connection used by two jobs).
+    void post(std::function<void()> task)
+    {
+        m_queue.push_back(std::move(task));
+        if (m_draining)
+            return;
+        m_draining = true;
+        while (!m_queue.empty()) {
+            const std::function<void()> next = std::move(m_queue.front());
+            m_queue.pop_front();
+            next();
+        }
+        m_draining = false;
+        if (m_finishing)
+            finish();
+    }
+
+    // Closes the connection and deletes this worker, once the task under way (if any) is done.
+    void finish()
+    {
+        if (m_draining) {
+            m_finishing = true;
+            return;
+        }
+        close();
+        delete this;
+    }
+
 private:
     QString m_location;
     std::unique_ptr<Workspace> m_ws;
+    std::deque<std::function<void()>> m_queue;
+    bool m_draining = false;
+    bool m_finishing = false;
 };
 
 WorkspaceTaskRunner::WorkspaceTaskRunner(QString location, QObject *parent) : QObject(parent), m_location(std::move(location))
@@ -55,7 +90,7 @@ WorkspaceTaskRunner::~WorkspaceTaskRunner()
     }
     // The connection is closed on the thread that opened it, then the thread ends.
     WorkspaceTaskWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker] { worker->close(); delete worker; }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(worker, [worker] { worker->finish(); }, Qt::QueuedConnection);
     m_thread->quit();
     m_thread->wait();
     delete m_thread;
@@ -84,8 +119,7 @@ void WorkspaceTaskRunner::submit(const QString &key, QObject *receiver, std::fun
 
     QPointer<QObject> target(receiver);
     WorkspaceTaskWorker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker,
+    std::function<void()> task =
         [this, worker, generation, key, target, job = std::move(job), done = std::move(done), failed = std::move(failed)]() mutable {
             bool stale = false;
             {
@@ -103,8 +137,8 @@ void WorkspaceTaskRunner::submit(const QString &key, QObject *receiver, std::fun
                     deliver(target, std::move(done), std::move(failed), error);
                 },
                 Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+        };
+    QMetaObject::invokeMethod(worker, [worker, task = std::move(task)]() mutable { worker->post(std::move(task)); }, Qt::QueuedConnection);
 }
 
 void WorkspaceTaskRunner::deliver(QPointer<QObject> receiver, std::function<void()> done, std::function<void(QString)> failed,

@@ -2,14 +2,22 @@
 // target files, driven through its widgets: the mapping preview highlights every problem cell,
 // sync mode is refused with the reason while hybrid has not proven itself, Run now writes the
 // targets and updates the per-target table, undo restores the previous file, the diff of a
-// preview run is shown per target, and rehearsal settings are stored with a banner.
+// preview run is shown per target, rehearsal settings are stored with a banner, and "Sign in with
+// Google" goes through the browser to a real OAuth server and comes back signed in (issue 5).
 
 #include "ConsoleContext.h"
+#include "FakeBrowser.h"
+#include "OidcTestServer.h"
 #include "SourceTableModel.h"
 #include "SyncView.h"
 #include "TestSupport.h"
 
 #include "audit/AuditLog.h"
+#include "auth/OAuthSession.h"
+#include "auth/OAuthSettings.h"
+#include "auth/SecretStore.h"
+#include "auth/SignedInAccount.h"
+#include "common/Error.h"
 #include "demo/DemoWorkspace.h"
 #include "flags/FlagStore.h"
 #include "sync/SyncConfig.h"
@@ -24,6 +32,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -88,6 +97,36 @@ SyncConfig readBack(const QString &location, const QString &name = QStringLitera
     return SyncConfigStore(*other).get(name);
 }
 
+// A Sheets-source config "sheet" (nothing is read from Google until someone is signed in).
+void seedSheets(Workspace &ws)
+{
+    FlagDraft f;
+    f.key = QStringLiteral("sync.sheets");
+    FlagStore(ws).create(f, seedCtx());
+    SyncConfig c;
+    c.name = QStringLiteral("sheet");
+    c.flagKey = f.key;
+    c.source = SourceSpec::fromText(QStringLiteral("sheets:1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg!Tokens"), QStringLiteral("test"));
+    SyncConfigStore(ws).add(c, seedCtx());
+}
+
+// The Sync view with the system browser played by a FakeBrowser.
+class BrowserSyncView : public SyncView
+{
+public:
+    BrowserSyncView(ConsoleContext &context, test::FakeBrowser &browser) : SyncView(context), m_browser(browser) {}
+
+protected:
+    bool openBrowser(const QUrl &url) override
+    {
+        m_browser.open(url);
+        return true;
+    }
+
+private:
+    test::FakeBrowser &m_browser;
+};
+
 template<typename T>
 T *child(const QWidget &view, const char *name)
 {
@@ -118,6 +157,7 @@ private Q_SLOTS:
     void otherProcessChangeShowsUpAndKeepsSelection_data() { test::addEngineColumn(); }
     void otherProcessChangeShowsUpAndKeepsSelection();
     void sheetsSourceOffersSignIn();
+    void signInWithGoogleThroughTheBrowser();
     void bigSourceIsReadOffTheGuiThread();
     void emptyWorkspaceShowsPlaceholder();
     void demoWorkspaceScreenshot();
@@ -416,14 +456,7 @@ void TstSyncView::sheetsSourceOffersSignIn()
 {
     const QString location = m_dir.filePath(QStringLiteral("sheets.sqlite"));
     auto ws = Workspace::open(location);
-    FlagDraft f;
-    f.key = QStringLiteral("sync.sheets");
-    FlagStore(*ws).create(f, seedCtx());
-    SyncConfig c;
-    c.name = QStringLiteral("sheet");
-    c.flagKey = f.key;
-    c.source = SourceSpec::fromText(QStringLiteral("sheets:1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg!Tokens"), QStringLiteral("test"));
-    SyncConfigStore(*ws).add(c, seedCtx());
+    seedSheets(*ws);
     ConsoleContext ctx(*ws, location);
     SyncView view(ctx);
     view.show();
@@ -441,6 +474,128 @@ void TstSyncView::sheetsSourceOffersSignIn()
     QTest::mouseClick(button, Qt::LeftButton);
     QVERIFY2(state->text().contains(QStringLiteral("google.client_id")), qPrintable(state->text()));
     QVERIFY(child<QPushButton>(view, "cancelSignInButton")->isHidden());
+}
+
+// Issue 5: "Sign in with Google" opens the browser and returns signed in. Against the real OAuth
+// server of tests/interop (oidc-provider on loopback), SyncPilot's real keychain service (only in
+// the throwaway keyring of tests/support/with-keyring.sh) and a real SQLite workspace configured by
+// the real CLI; the browser is a FakeBrowser that follows the server's redirects to the callback.
+void TstSyncView::signInWithGoogleThroughTheBrowser()
+{
+    const bool ci = qEnvironmentVariable("CI") == QLatin1String("true");
+    if (!qEnvironmentVariableIsSet("SYNCPILOT_KEYRING_SANDBOX")) {
+        if (ci)
+            QFAIL("CI=true but this test is not running under tests/support/with-keyring.sh");
+        QSKIP("needs the throwaway keyring of tests/support/with-keyring.sh (./test.sh provides it)");
+    }
+    KeychainSecretStore keychain; // SyncPilot's own service, the one the view signs in with
+    try {
+        keychain.read(QStringLiteral("probe"));
+    } catch (const Error &e) {
+        if (ci)
+            QFAIL(qPrintable(QStringLiteral("CI=true but no Secret Service is reachable: ") + e.message()));
+        QSKIP(qPrintable(QStringLiteral("no Secret Service reachable: ") + e.message()));
+    }
+    if (const QString missing = test::OidcTestServer::missingPrerequisite(); !missing.isEmpty()) {
+        if (ci)
+            QFAIL(qPrintable(QStringLiteral("CI=true but the OIDC test server cannot run: ") + missing));
+        QSKIP(qPrintable(missing));
+    }
+    test::OidcTestServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    const QString issuer = server.issuer();
+
+    // Whatever happens below, nobody stays signed in for the tests after this one.
+    struct SignOut
+    {
+        KeychainSecretStore &store;
+        ~SignOut()
+        {
+            try {
+                store.remove(OAuthSession::refreshTokenKey);
+                store.remove(OAuthSession::accountKey);
+                OAuthSettings::setClientSecret(store, QString());
+            } catch (const Error &e) {
+                qWarning("could not clean up the keychain: %s", qPrintable(e.message()));
+            }
+            SignedInAccount::forget();
+        }
+    } signOut{keychain};
+    SignedInAccount::forget();
+    keychain.remove(OAuthSession::refreshTokenKey);
+    keychain.remove(OAuthSession::accountKey);
+
+    // The workspace's OAuth client points at the test server, set up as a user would with the CLI.
+    // The server's client is public (PKCE only): an empty --client-secret-stdin stores no secret.
+    const QString location = m_dir.filePath(QStringLiteral("signin.sqlite"));
+    test::CliResult r = test::runCli(location, {QStringLiteral("init")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = test::runCli(location, {QStringLiteral("auth"), QStringLiteral("google"), QStringLiteral("configure"),
+                                QStringLiteral("--client-id"), QStringLiteral("syncpilot-desktop"),
+                                QStringLiteral("--auth-url"), issuer + QStringLiteral("/auth"),
+                                QStringLiteral("--token-url"), issuer + QStringLiteral("/token"),
+                                QStringLiteral("--revoke-url"), issuer + QStringLiteral("/token/revocation"),
+                                QStringLiteral("--scopes"), QStringLiteral("openid offline_access"),
+                                QStringLiteral("--client-secret-stdin")},
+                     QByteArray());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(OAuthSettings::clientSecret(keychain), std::nullopt);
+
+    auto ws = Workspace::open(location);
+    QCOMPARE(OAuthSettings::load(*ws).tokenUrl, QUrl(issuer + QStringLiteral("/token")));
+    // Once signed in, the view reads the spreadsheet: from the test server too (it answers 404),
+    // never from Google.
+    ws->write([&] { ws->setMeta(QStringLiteral("google.sheets_url"), issuer + QStringLiteral("/no-sheets-here/")); });
+    seedSheets(*ws);
+    ConsoleContext ctx(*ws, location);
+    QSignalSpy accountChanged(&ctx, &ConsoleContext::accountChanged);
+    test::FakeBrowser browser;
+    BrowserSyncView view(ctx, browser);
+    view.show();
+    QTRY_COMPARE(view.currentConfig(), QStringLiteral("sheet"));
+    auto *button = child<QPushButton>(view, "signInButton");
+    auto *cancel = child<QPushButton>(view, "cancelSignInButton");
+    auto *state = child<QLabel>(view, "signInState");
+    QVERIFY(button && cancel && state);
+    QCOMPARE(state->text(), QStringLiteral("Not signed in: sign in to read this spreadsheet."));
+
+    QTest::mouseClick(button, Qt::LeftButton);
+    // While the browser is out, the view waits and offers to cancel.
+    QVERIFY2(cancel->isVisible(), qPrintable(state->text()));
+    QVERIFY(button->isHidden());
+    QTRY_VERIFY2_WITH_TIMEOUT(state->text() == QLatin1String("Signed in as test-user"),
+                              qPrintable(QStringLiteral("signInState: \"%1\"; browser: %2")
+                                             .arg(state->text(), browser.failure.isEmpty() ? QStringLiteral("ok") : browser.failure)),
+                              30'000);
+    QVERIFY2(browser.failure.isEmpty(), qPrintable(browser.failure));
+    QVERIFY(browser.authorizationUrl.toString().startsWith(issuer + QStringLiteral("/auth?")));
+    QTRY_COMPARE_WITH_TIMEOUT(browser.callbackStatuses, QList<int>{200}, 10'000);
+    QVERIFY(browser.lastPage.contains("SyncPilot is signed in"));
+    QVERIFY(cancel->isHidden());
+    QVERIFY(button->isVisible());
+    QCOMPARE(button->text(), QStringLiteral("Sign in again"));
+
+    QCOMPARE(SignedInAccount::current(), QStringLiteral("test-user"));
+    QCOMPARE(accountChanged.count(), 1);
+
+    // The refresh token is in the keychain (one the server issued: the view's read of the sheet
+    // after the sign-in may have rotated it) and nowhere in the workspace.
+    QTRY_VERIFY_WITH_TIMEOUT(!view.isBusy(), 30'000);
+    // ... and still signed in after it (its reads refresh the token one after the other: two at
+    // once with the same refresh token would have the server revoke the sign-in).
+    QCOMPARE(state->text(), QStringLiteral("Signed in as test-user"));
+    QCOMPARE(SignedInAccount::current(), QStringLiteral("test-user"));
+    const std::optional<QString> refreshToken = keychain.read(OAuthSession::refreshTokenKey);
+    QVERIFY(refreshToken && !refreshToken->isEmpty());
+    QTRY_VERIFY2_WITH_TIMEOUT(server.issuedTokens().contains(*refreshToken),
+                              qPrintable(QStringLiteral("%1 token(s) issued").arg(server.issuedTokens().size())), 10'000);
+    const QStringList tokens = server.issuedTokens();
+    QCOMPARE(keychain.read(OAuthSession::accountKey), std::optional<QString>(QStringLiteral("test-user")));
+    const QByteArray stored = test::readFile(location) + test::readFile(location + QStringLiteral("-wal"));
+    QVERIFY(stored.contains("auth.google.sign-in")); // the sign-in was audited: the search looks at the right place
+    for (const QString &token : tokens)
+        QVERIFY2(!stored.contains(token.toUtf8()), "an OAuth token is in the workspace database");
 }
 
 void TstSyncView::bigSourceIsReadOffTheGuiThread()

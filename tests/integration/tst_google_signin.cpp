@@ -1,3 +1,5 @@
+#include "FakeBrowser.h"
+#include "OidcTestServer.h"
 #include "TestSupport.h"
 #include "auth/OAuthSession.h"
 #include "auth/OAuthSettings.h"
@@ -6,15 +8,12 @@
 #include "common/Error.h"
 #include "workspace/Workspace.h"
 
-#include <QDir>
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
@@ -22,91 +21,11 @@
 #include <memory>
 
 using namespace sp;
+using sp::test::FakeBrowser;
 
 namespace {
 
 bool underCi() { return qEnvironmentVariable("CI") == QLatin1String("true"); }
-
-// The system browser, played by an HTTP client: follows the OAuth server's own redirects (with its
-// cookies) until one points at our redirect_uri, then delivers that callback to the loopback
-// receiver. Asynchronous like a real browser: open() returns at once.
-class FakeBrowser : public QObject
-{
-public:
-    bool tamperState = false;  // first deliver the callback with a forged state
-    bool deliverReal = true;   // then the real one
-    QUrl authorizationUrl;
-    QList<int> callbackStatuses; // HTTP status of each delivery to the receiver, in order
-    QByteArray lastPage;
-    QString failure;
-
-    void open(const QUrl &url)
-    {
-        authorizationUrl = url;
-        m_redirectUri = QUrlQuery(url).queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded);
-        hop(url, 0);
-    }
-
-private:
-    QNetworkReply *get(const QUrl &url)
-    {
-        QNetworkRequest request(url);
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-        return m_nam.get(request);
-    }
-
-    void hop(const QUrl &url, int n)
-    {
-        if (n > 10) {
-            failure = QStringLiteral("too many redirects");
-            return;
-        }
-        QNetworkReply *reply = get(url);
-        connect(reply, &QNetworkReply::finished, this, [this, reply, url, n] {
-            reply->deleteLater();
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const QByteArray rawLocation = reply->rawHeader("Location"); // may be relative
-            const QUrl location = rawLocation.isEmpty() ? QUrl() : url.resolved(QUrl::fromEncoded(rawLocation));
-            if (status < 300 || status > 399 || location.isEmpty()) {
-                failure = QStringLiteral("the OAuth server stopped at HTTP %1: %2").arg(status).arg(QString::fromUtf8(reply->readAll().left(300)));
-                return;
-            }
-            if (location.toString().startsWith(m_redirectUri)) {
-                QList<QUrl> deliveries;
-                if (tamperState) {
-                    QUrl forged = location;
-                    QUrlQuery q(forged);
-                    const QString state = q.queryItemValue(QStringLiteral("state"));
-                    q.removeAllQueryItems(QStringLiteral("state"));
-                    q.addQueryItem(QStringLiteral("state"), state.left(state.size() - 1) + (state.endsWith(QLatin1Char('A')) ? u'B' : u'A'));
-                    forged.setQuery(q);
-                    deliveries << forged;
-                }
-                if (deliverReal)
-                    deliveries << location;
-                deliver(deliveries);
-                return;
-            }
-            hop(location, n + 1);
-        });
-    }
-
-    void deliver(QList<QUrl> urls)
-    {
-        if (urls.isEmpty())
-            return;
-        QNetworkReply *reply = get(urls.takeFirst());
-        connect(reply, &QNetworkReply::finished, this, [this, reply, urls] {
-            reply->deleteLater();
-            callbackStatuses << reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            lastPage = reply->readAll();
-            deliver(urls);
-        });
-    }
-
-    QNetworkAccessManager m_nam; // keeps the OAuth server's cookies, as a browser does
-    QString m_redirectUri;
-};
 
 } // namespace
 
@@ -114,8 +33,7 @@ class TestGoogleSignIn : public QObject
 {
     Q_OBJECT
 
-    QProcess m_server;
-    QByteArray m_serverOut;
+    test::OidcTestServer m_server;
     QString m_issuer;
     std::unique_ptr<SecretStore> m_store;
     bool m_keychain = false;
@@ -143,47 +61,21 @@ class TestGoogleSignIn : public QObject
     }
 
     // Every access and refresh token the server has issued so far (LOG_TOKENS=1).
-    QStringList issuedTokens()
-    {
-        m_serverOut += m_server.readAllStandardOutput();
-        QStringList tokens;
-        for (const QByteArray &line : m_serverOut.split('\n')) {
-            if (line.startsWith("TOKEN "))
-                tokens << QString::fromUtf8(line.split(' ').value(2)).trimmed();
-        }
-        return tokens;
-    }
+    QStringList issuedTokens() { return m_server.issuedTokens(); }
 
     std::optional<QString> stored(const QString &key) { return m_store->read(key); }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString interop = QStringLiteral(SYNCPILOT_SOURCE_DIR "/tests/interop");
-        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        if (node.isEmpty() || !QDir(interop + QStringLiteral("/node_modules/oidc-provider")).exists()) {
+        if (const QString missing = test::OidcTestServer::missingPrerequisite(); !missing.isEmpty()) {
             if (underCi())
-                QFAIL("CI=true but node or tests/interop/node_modules/oidc-provider is missing");
-            QSKIP("node or tests/interop/node_modules/oidc-provider is missing (run `npm ci` in tests/interop, as test.sh does)");
+                QFAIL(qPrintable(QStringLiteral("CI=true but the OIDC test server cannot run: ") + missing));
+            QSKIP(qPrintable(missing));
         }
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-        env.insert(QStringLiteral("LOG_TOKENS"), QStringLiteral("1"));
-        env.insert(QStringLiteral("EXIT_WITH_PARENT"), QStringLiteral("1")); // no orphan server if this test crashes
-        m_server.setProcessEnvironment(env);
-        m_server.setWorkingDirectory(interop);
-        m_server.start(node, {interop + QStringLiteral("/oidc-test-server.mjs")});
-        QVERIFY2(m_server.waitForStarted(), qPrintable(m_server.errorString()));
-        QDeadlineTimer deadline(30'000);
-        while (!m_serverOut.contains('\n') || !m_serverOut.contains("ISSUER ")) {
-            QVERIFY2(!deadline.hasExpired() && m_server.state() == QProcess::Running,
-                     qPrintable(QString::fromUtf8(m_server.readAllStandardError())));
-            m_server.waitForReadyRead(200);
-            m_serverOut += m_server.readAllStandardOutput();
-        }
-        const qsizetype at = m_serverOut.indexOf("ISSUER ");
-        m_issuer = QString::fromUtf8(m_serverOut.mid(at + 7, m_serverOut.indexOf('\n', at) - at - 7)).trimmed();
-        QVERIFY(m_issuer.startsWith(QLatin1String("http://127.0.0.1:")));
+        QString error;
+        QVERIFY2(m_server.start(&error), qPrintable(error));
+        m_issuer = m_server.issuer();
 
         // The refresh token goes to the real keychain when one is reachable (./test.sh runs ctest
         // under with-keyring.sh); else to memory, and the keychain parts are skipped.
@@ -205,11 +97,6 @@ private Q_SLOTS:
         if (m_store) {
             m_store->remove(OAuthSession::refreshTokenKey);
             m_store->remove(OAuthSession::accountKey);
-        }
-        if (m_server.state() == QProcess::Running) {
-            m_server.terminate();
-            if (!m_server.waitForFinished(5000))
-                m_server.kill();
         }
     }
 
