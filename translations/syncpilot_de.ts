@@ -6888,14 +6888,6 @@ Starten Sie einen mit „Rollout starten…“: Wählen Sie ein Flag und eine Vo
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <source>Custom plan: %1</source>
-        <translation>Eigener Plan: %1</translation>
-    </message>
-    <message>
-        <source>Template %1: %2</source>
-        <translation>Vorlage %1: %2</translation>
-    </message>
-    <message>
         <source>Started %1.</source>
         <translation>Gestartet am %1.</translation>
     </message>
@@ -6965,6 +6957,14 @@ Starten Sie einen mit „Rollout starten…“: Wählen Sie ein Flag und eine Vo
     <message>
         <source>The plan stops where it is and the flag keeps its current settings. Use a rollback to turn the flag off.</source>
         <translation>Der Plan stoppt an der aktuellen Stelle und das Flag behält seine aktuellen Einstellungen. Verwenden Sie einen Rollback, um das Flag auszuschalten.</translation>
+    </message>
+    <message>
+        <source>Custom plan: %1.</source>
+        <translation>Eigener Plan: %1.</translation>
+    </message>
+    <message>
+        <source>Template %1: %2.</source>
+        <translation>Vorlage %1: %2.</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDialogButtonBox>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -188,7 +189,16 @@ void MainWindow::createHeader(QWidget *parent)
     m_workspaceLabel = new ElidedLabel(where);
     m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
     m_workspaceLabel->setAccessibleName(tr("Workspace location"));
-    m_workspaceLabel->setText(m_ctx->workspace().displayLocation()); // passwords are masked by core
+    {
+        // Passwords are masked by core; the home folder is shortened to ~ on screen, the tooltip keeps the full path.
+        const QString full = m_ctx->workspace().displayLocation();
+        const QString home = QDir::homePath();
+        QString shown = full;
+        if (!home.isEmpty() && home != QStringLiteral("/") && full.startsWith(home + QLatin1Char('/')))
+            shown = QStringLiteral("~") + full.mid(home.size());
+        m_workspaceLabel->setText(shown);
+        m_workspaceLabel->setToolTip(full);
+    }
     m_workspaceLabel->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     whereLayout->addWidget(caption);
     whereLayout->addWidget(m_workspaceLabel);

@@ -19,7 +19,9 @@ public:
     // About seven days of recorded runs before `now` (sync and legacy cohorts, shadow for the hybrid
     // flag) for the demo's sync flags, so the Health charts have a history: mild noise, p95 latency
     // of a few hundred ms, a few error and 429 bursts days ago, and a quiet last two hours so no
-    // guardrail of the running demo rollout trips. Deterministic (fixed seed). Not audited.
+    // guardrail of the running demo rollout trips. The flag the demo syncs for real has no recorded
+    // runs in the last 15 minutes: its guardrails judge live runs only. Deterministic (fixed seed).
+    // Not audited.
     static void addHistory(Workspace &workspace, const QDateTime &now);
     // The demo's own file (never the user's workspace): under the app data location.
     static QString defaultLocation();

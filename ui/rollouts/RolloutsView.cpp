@@ -350,8 +350,8 @@ void RolloutsView::showDetail()
     }
     m_detailStack->setCurrentIndex(1);
     m_title->setText(tr("%1 — %2").arg(r->flagKey, RolloutText::state(r->state)));
-    QString plan = r->templateName.isEmpty() ? tr("Custom plan: %1").arg(RolloutText::planInWords(r->plan))
-                                             : tr("Template %1: %2").arg(r->templateName, RolloutText::planInWords(r->plan));
+    QString plan = r->templateName.isEmpty() ? tr("Custom plan: %1.").arg(RolloutText::planInWords(r->plan))
+                                             : tr("Template %1: %2.").arg(r->templateName, RolloutText::planInWords(r->plan));
     plan += QLatin1Char(' ') + tr("Started %1.").arg(QLocale().toString(r->startedAt.toLocalTime(), QLocale::ShortFormat));
     m_planLabel->setText(plan);
     m_timeline->setRollout(r, m_ctx.clock().now());
