@@ -25,6 +25,8 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -125,6 +127,8 @@ private Q_SLOTS:
     void zoomingOneChartZoomsAll();
     void sevenDaysAreDownsampled_data() { test::addEngineColumn(); }
     void sevenDaysAreDownsampled();
+    void gapsBreakTheLine_data() { test::addEngineColumn(); }
+    void gapsBreakTheLine();
     void breakerStateIsAStep_data() { test::addEngineColumn(); }
     void breakerStateIsAStep();
     void demoHistoryScreenshot();
@@ -461,6 +465,71 @@ void TstHealthView::breakerStateIsAStep()
     QLineSeries *line = seriesOf(breakers, QStringLiteral("breaker.api.figma.com"));
     QCOMPARE(line->at(line->count() - 1).y(), 1.0);
     QVERIFY(breakers->axisY()->max() > 1.0); // "open" is inside the plot
+}
+
+// A cohort without runs for a while is not drawn as a straight line across the gap: the line stops
+// and starts again; the newest stretch keeps the line's name, older ones are ~1, ~2, and a lone
+// minute is a dot. The legend still lists the cohort once.
+void TstHealthView::gapsBreakTheLine()
+{
+    SP_FRESH_WORKSPACE(location, m_dir);
+    auto ws = Workspace::open(location);
+    const QString flag = QStringLiteral("gappy.sync");
+    createFlag(*ws, flag);
+    ConsoleContext ctx(*ws, location);
+    HealthView view(ctx);
+    view.resize(1100, 760);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 thisMinute = now - now % kMinute;
+    QList<RunRecord> runs;
+    for (int ago : {50, 49, 48, 47, 46, 30, 10, 9, 8, 7, 6})
+        runs << record(flag, RunPath::Sync, thisMinute - ago * kMinute + 5000, 200 + ago, true);
+    auto other = Workspace::open(location);
+    RunRecordStore(*other).ingest(runs); // as another process would
+
+    HealthChartView *errors = chartNamed(view, "chartErrorRate");
+    HealthChartView *latency = chartNamed(view, "chartLatency");
+    QTRY_VERIFY_WITH_TIMEOUT(seriesOf(errors, QStringLiteral("errorRate.sync~2")), 10000);
+    QLineSeries *newest = seriesOf(errors, QStringLiteral("errorRate.sync"));
+    QLineSeries *lone = seriesOf(errors, QStringLiteral("errorRate.sync~1"));
+    QLineSeries *oldest = seriesOf(errors, QStringLiteral("errorRate.sync~2"));
+    QVERIFY(newest && lone && oldest);
+    QVERIFY(!seriesOf(errors, QStringLiteral("errorRate.sync~3")));
+    QCOMPARE(newest->count(), 5);
+    QCOMPARE(qint64(newest->at(0).x()), thisMinute - 10 * kMinute);
+    QCOMPARE(qint64(newest->at(4).x()), thisMinute - 6 * kMinute);
+    QCOMPARE(lone->count(), 1);
+    QCOMPARE(qint64(lone->at(0).x()), thisMinute - 30 * kMinute);
+    QVERIFY(lone->pointsVisible());
+    QVERIFY(!newest->pointsVisible());
+    QCOMPARE(oldest->count(), 5);
+    QCOMPARE(qint64(oldest->at(0).x()), thisMinute - 50 * kMinute);
+    QCOMPARE(oldest->pen(), newest->pen());
+    // The latency line is broken the same way.
+    QVERIFY(seriesOf(latency, QStringLiteral("latencyP95.sync~2")));
+    QCOMPARE(seriesOf(latency, QStringLiteral("latencyP95.sync"))->count(), 5);
+    // One legend entry for the sync cohort.
+    int syncMarkers = 0;
+    for (QLegendMarker *marker : errors->chart()->legend()->markers())
+        if (marker->isVisible() && marker->label() == QStringLiteral("sync"))
+            ++syncMarkers;
+    QCOMPARE(syncMarkers, 1);
+    // Runs per minute has a 0 for every empty minute: one unbroken line.
+    QVERIFY(seriesOf(chartNamed(view, "chartRuns"), QStringLiteral("runs.sync")));
+    QVERIFY(!seriesOf(chartNamed(view, "chartRuns"), QStringLiteral("runs.sync~1")));
+
+    // The gap fills: the stretches join and the extra series go away.
+    QList<RunRecord> more;
+    for (int ago = 45; ago >= 11; --ago)
+        more << record(flag, RunPath::Sync, thisMinute - ago * kMinute + 5000, 200, true);
+    RunRecordStore(*other).ingest(more);
+    QTRY_VERIFY_WITH_TIMEOUT(!seriesOf(errors, QStringLiteral("errorRate.sync~1")), 10000);
+    QCOMPARE(seriesOf(errors, QStringLiteral("errorRate.sync"))->count(), 45);
+    if (const QString out = qEnvironmentVariable("HEALTH_SHOTS_DIR"); !out.isEmpty() && engine == QLatin1String("sqlite"))
+        QVERIFY(view.grab().save(QDir(out).filePath(QStringLiteral("health-gaps.png"))));
 }
 
 // The demo workspace with its recorded history, at the window size the app opens with.

@@ -480,6 +480,47 @@ QLineSeries *HealthView::seriesFor(HealthChartView *view, const QString &id, con
     return series;
 }
 
+void HealthView::drawLine(HealthChartView *view, const HealthData::Line &line, const QPen &pen, QSet<QString> &present)
+{
+    // Stretches of points no further apart than a few buckets (or a few downsampled points).
+    QList<QList<QPointF>> stretches;
+    if (line.breaker) {
+        stretches.append(line.points); // a state holds until it changes: a step line, never broken
+    } else {
+        const double span = double(m_data.toMs - m_data.fromMs);
+        const double maxGap = std::max(5.0 * double(m_data.stepSeconds) * 1000.0, 4.0 * span / std::max(1, m_data.targetPoints));
+        for (const QPointF &p : line.points) {
+            if (stretches.isEmpty() || p.x() - stretches.last().last().x() > maxGap)
+                stretches.append(QList<QPointF>());
+            stretches.last().append(p);
+        }
+        if (stretches.isEmpty())
+            stretches.append(QList<QPointF>());
+    }
+    for (qsizetype k = 0; k < stretches.size(); ++k) {
+        // The newest stretch (k == 0) carries the line's name and its legend entry.
+        const QList<QPointF> &points = stretches.at(stretches.size() - 1 - k);
+        const QString id = k == 0 ? line.id : QStringLiteral("%1~%2").arg(line.id).arg(k);
+        QLineSeries *series = seriesFor(view, id, line.label);
+        present.insert(id);
+        if (series->pen() != pen)
+            series->setPen(pen);
+        const bool lone = points.size() == 1;
+        if (series->pointsVisible() != lone) {
+            series->setPointsVisible(lone);
+            series->setMarkerSize(std::max(2.5, pen.widthF() * 1.4)); // Qt Charts 6.4 draws it as a radius
+        }
+        if (lone)
+            series->setBrush(pen.color());
+        series->replace(points);
+        // p50 shares its cohort's colour and older stretches their line's: the legend lists each cohort once.
+        if (line.p50 || k > 0) {
+            for (QLegendMarker *marker : view->chart()->legend()->markers(series))
+                marker->setVisible(false);
+        }
+    }
+}
+
 void HealthView::apply(HealthData data)
 {
     if (data.flagKey != flagKey())
@@ -501,8 +542,6 @@ void HealthView::apply(HealthData data)
     int breakerIndex = 0;
     for (const HealthData::Line &line : std::as_const(m_data.lines)) {
         HealthChartView *view = m_charts.value(int(line.metric));
-        QLineSeries *series = seriesFor(view, line.id, line.label);
-        present.insert(line.id);
         QPen pen;
         if (line.breaker) {
             pen = QPen(breakerColor(breakerIndex++), 2.0);
@@ -511,14 +550,7 @@ void HealthView::apply(HealthData data)
             if (line.p50)
                 pen.setStyle(Qt::DotLine);
         }
-        if (series->pen() != pen)
-            series->setPen(pen);
-        series->replace(line.points);
-        if (line.p50) {
-            // p50 shares its cohort's colour; the legend lists each cohort once.
-            for (QLegendMarker *marker : view->chart()->legend()->markers(series))
-                marker->setVisible(false);
-        }
+        drawLine(view, line, pen, present);
         double &m = maxY[int(line.metric)];
         for (const QPointF &p : line.points) {
             if (p.x() >= double(m_fromMs) && p.x() <= double(m_toMs))

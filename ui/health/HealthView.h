@@ -3,6 +3,7 @@
 #include "HealthData.h"
 
 #include <QHash>
+#include <QSet>
 #include <QWidget>
 
 class QButtonGroup;
@@ -72,6 +73,10 @@ private:
     void showPlaceholder(const QString &text);
     QString rangeWords() const;
     QLineSeries *seriesFor(HealthChartView *view, const QString &id, const QString &label);
+    // Draws one line; where it has no points for longer than a few buckets (no runs then) it is
+    // broken there instead of joined across: the newest stretch is the series named line.id, older
+    // stretches are line.id~1, ~2, … (same pen, no legend entry). A lone point is drawn as a dot.
+    void drawLine(HealthChartView *view, const HealthData::Line &line, const QPen &pen, QSet<QString> &present);
 
     ConsoleContext &m_ctx;
     QComboBox *m_flag = nullptr;
