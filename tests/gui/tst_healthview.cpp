@@ -104,6 +104,18 @@ HealthChartView *chartNamed(const HealthView &view, const char *name)
     return view.findChild<HealthChartView *>(QString::fromLatin1(name));
 }
 
+// A Health view on the workspace, shown at the given size (the context outlives the view).
+struct ShownHealthView
+{
+    ShownHealthView(Workspace &ws, const QString &location, QSize size = QSize(1100, 760)) : ctx(ws, location), view(ctx)
+    {
+        view.resize(size);
+        view.show();
+    }
+    ConsoleContext ctx;
+    HealthView view;
+};
+
 } // namespace
 
 class TstHealthView : public QObject
@@ -149,11 +161,9 @@ void TstHealthView::emptyRangeShowsPlaceholder()
     SP_FRESH_WORKSPACE(location, m_dir);
     auto ws = Workspace::open(location);
     createFlag(*ws, QStringLiteral("quiet.flag"));
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
 
     auto *stack = view.findChild<QStackedWidget *>(QStringLiteral("healthStack"));
     auto *empty = view.findChild<QLabel *>(QStringLiteral("healthEmpty"));
@@ -172,11 +182,9 @@ void TstHealthView::otherProcessIngestAppears()
     auto ws = Workspace::open(location);
     const QString flag = QStringLiteral("beta.sync");
     createFlag(*ws, flag);
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     auto *stack = view.findChild<QStackedWidget *>(QStringLiteral("healthStack"));
     QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("healthEmpty"), 10000);
 
@@ -228,11 +236,9 @@ void TstHealthView::thresholdLineAtGuardrail()
     }
     RunRecordStore(*ws).ingest(records);
 
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *errors = chartNamed(view, "chartErrorRate");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(errors, QStringLiteral("threshold.error-rate")), 10000);
     QLineSeries *line = seriesOf(errors, QStringLiteral("threshold.error-rate"));
@@ -270,11 +276,9 @@ void TstHealthView::rollbackShowsMarker()
     RolloutStore(*ws).start(flag, RolloutPlan::fromTemplate(QStringLiteral("canary")), QStringLiteral("canary"),
                             ChangeContext::local(QStringLiteral("test")));
 
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *errors = chartNamed(view, "chartErrorRate");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(errors, QStringLiteral("errorRate.sync")), 10000);
     QVERIFY(errors->markers().isEmpty()); // "start" is not a marker
@@ -305,11 +309,9 @@ void TstHealthView::rangeButtonsChangeAxis()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     RunRecordStore(*ws).ingest({record(flag, RunPath::Sync, now - 5 * kMinute, 100, true),
                                 record(flag, RunPath::Sync, now - 20 * 3600 * 1000LL, 100, true)});
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *runs = chartNamed(view, "chartRuns");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(runs, QStringLiteral("runs.sync")), 10000);
     QCOMPARE(axisSpanMs(runs), 3600 * 1000LL);
@@ -347,11 +349,9 @@ void TstHealthView::zoomingOneChartZoomsAll()
     for (int i = 0; i < 24 * 60; i += 7)
         records << record(flag, RunPath::Sync, now - i * kMinute, 100 + i % 50, true);
     RunRecordStore(*ws).ingest(records);
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *runs = chartNamed(view, "chartRuns");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(runs, QStringLiteral("runs.sync")), 10000);
     QTest::mouseClick(view.findChild<QToolButton *>(QStringLiteral("range24h")), Qt::LeftButton);
@@ -409,11 +409,9 @@ void TstHealthView::sevenDaysAreDownsampled()
         records << record(flag, RunPath::Sync, now - i * kMinute, 100 + (i * 37) % 400, i % 11 != 0);
     RunRecordStore(*ws).ingest(records);
 
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(760, 640); // narrow: fewer pixels than 10-minute steps in 7 days
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location, QSize(760, 640)); // narrow: fewer pixels than 10-minute steps in 7 days
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *runs = chartNamed(view, "chartRuns");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(runs, QStringLiteral("runs.sync")), 10000);
     QTest::mouseClick(view.findChild<QToolButton *>(QStringLiteral("range7d")), Qt::LeftButton);
@@ -442,11 +440,9 @@ void TstHealthView::breakerStateIsAStep()
     createFlag(*ws, flag);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     RunRecordStore(*ws).ingest({record(flag, RunPath::Sync, now - 3 * kMinute, 100, true)});
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     HealthChartView *breakers = chartNamed(view, "chartBreakers");
     QTRY_VERIFY_WITH_TIMEOUT(seriesOf(chartNamed(view, "chartRuns"), QStringLiteral("runs.sync")), 10000);
     QVERIFY(!seriesOf(breakers, QStringLiteral("breaker.api.figma.com")));
@@ -476,11 +472,9 @@ void TstHealthView::gapsBreakTheLine()
     auto ws = Workspace::open(location);
     const QString flag = QStringLiteral("gappy.sync");
     createFlag(*ws, flag);
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1100, 760);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 thisMinute = now - now % kMinute;
@@ -565,11 +559,9 @@ void TstHealthView::demoHistoryScreenshot()
     }
     QCOMPARE(store.window(QStringLiteral("sheets.incremental-diff"), RunPath::Shadow, now.addSecs(-3600), now).mismatches, qint64(0));
 
-    ConsoleContext ctx(*ws, location);
-    HealthView view(ctx);
-    view.resize(1280 - 200, 800 - 90); // the window minus its sidebar and header
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ShownHealthView shown(*ws, location, QSize(1280 - 200, 800 - 90)); // the window minus its sidebar and header
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    HealthView &view = shown.view;
     QTRY_VERIFY_WITH_TIMEOUT(view.data().hasRuns, 10000);
     // Flags with runs come first: the three with history, then the rest.
     auto *combo = view.findChild<QComboBox *>(QStringLiteral("healthFlag"));
